@@ -1,0 +1,645 @@
+package org.electrolab.replica.core;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.electrolab.protocol.Check;
+import org.electrolab.protocol.Message;
+import org.electrolab.protocol.Message.*;
+import org.electrolab.protocol.Wire;
+import org.electrolab.replica.app.App;
+
+/**
+ * The Viewstamped Replication core (VR Revisited, Liskov &amp; Cowling 2012): normal operation
+ * (section 4.1), view change (4.2), recovery (4.3) and state transfer (5.2).
+ *
+ * <p>Pure and single-threaded: it is fed messages and ticks and returns {@link Effects}; network,
+ * time and the kernel fast path belong to the caller. Same seed and inputs, same outputs.
+ *
+ * <p>Two departures from the paper keep every message one small datagram whatever the log size:
+ * DoViewChange and StartView carry no log (the new leader fetches the chosen log from its holder,
+ * and followers fetch what they lack from the new leader, both with GetState/NewState); and a
+ * recovering replica fetches the leader's log in pages the same way before it becomes normal.
+ */
+public final class Replica {
+
+    private final int me;
+    private final int n;
+    private final int f;
+    private final App app;
+    private final Options options;
+    private final Random random;
+    private final Log log = new Log();
+    private final ClientTable clients;
+
+    private Status status = Status.RECOVERING;
+    private long view;
+    private long lastNormalView;
+    private long commit;
+    private long executed;
+
+    // Leader: requests waiting for room in the pipeline, the highest request number per client that
+    // is queued or prepared but not executed, and the highest op each member is known to hold.
+    private final ArrayDeque<Request> queue = new ArrayDeque<>();
+    private final Map<Long, Long> inFlight = new HashMap<>();
+    private final long[] ackedOp;
+    private int ticksSinceBroadcast;
+    private int ticksSinceCommitProgress;
+
+    // Follower: silence from the leader before a view change starts.
+    private int ticksSinceLeader;
+    private int timeoutTicks;
+
+    // View change.
+    private final boolean[] startViewChanges;
+    private final DoViewChange[] doViewChanges;
+    private boolean doViewChangeSent;
+    private DoViewChange chosen;
+    private int ticksInViewChange;
+
+    // State transfer: fetching ops from member fetchFrom with GetState; -1 when not fetching.
+    private int fetchFrom = -1;
+    private int ticksSinceFetch;
+
+    // Recovery.
+    private long recoveryNonce;
+    private final RecoveryResponse[] recoveryResponses;
+    private long recoveryOp = -1;
+    private int ticksInRecovery;
+    private boolean sawNormalView;
+
+    private Effects out;
+    private Effects.KernelState lastKernelState;
+
+    public Replica(int myIndex, int memberCount, App app, Options options, long seed) {
+        Check.that(memberCount >= 1 && memberCount <= Wire.REPLICAS_MAX && memberCount % 2 == 1,
+                "members = 2f+1 <= REPLICAS_MAX, got %d", memberCount);
+        Check.that(myIndex >= 0 && myIndex < memberCount, "index %d of %d members", myIndex, memberCount);
+        this.me = myIndex;
+        this.n = memberCount;
+        this.f = (memberCount - 1) / 2;
+        this.app = app;
+        this.options = options;
+        this.random = new Random(seed);
+        this.clients = new ClientTable(options.clientTableMax());
+        this.ackedOp = new long[n];
+        this.startViewChanges = new boolean[n];
+        this.doViewChanges = new DoViewChange[n];
+        this.recoveryResponses = new RecoveryResponse[n];
+    }
+
+    // ---- accessors (for adapters, checkers and tests) ----
+
+    public int myIndex() { return me; }
+    public int memberCount() { return n; }
+    public Status status() { return status; }
+    public long view() { return view; }
+    public long lastNormalView() { return lastNormalView; }
+    public long op() { return log.op(); }
+    public long commit() { return commit; }
+    public int leader() { return leaderOf(view); }
+    public boolean isLeader() { return leaderOf(view) == me; }
+
+    /** The entry of {@code op}, 1 &lt;= op &lt;= op(). */
+    public Entry entry(long op) { return log.entry(op); }
+
+    private int leaderOf(long v) {
+        return (int) (v % n);
+    }
+
+    // ---- steps ----
+
+    /**
+     * A process start. State is in memory, so a restarted replica has forgotten its log and must
+     * not vote with it: it runs the recovery protocol (section 4.3). At cluster genesis every
+     * replica is new; f+1 replicas that have never been normal agree to start view 0 empty.
+     */
+    public Effects start() {
+        out = new Effects();
+        startRecovery();
+        return finish();
+    }
+
+    public Effects onTick() {
+        out = new Effects();
+        switch (status) {
+            case NORMAL -> {
+                if (isLeader()) leaderTick();
+                else followerTick();
+            }
+            case VIEW_CHANGE -> viewChangeTick();
+            case RECOVERING -> recoveryTick();
+        }
+        if (fetchFrom >= 0 && ++ticksSinceFetch >= options.fetchRetryTicks()) {
+            ticksSinceFetch = 0;
+            send(fetchFrom, new GetState(view, me, log.op()));
+        }
+        return finish();
+    }
+
+    public Effects onMessage(Message message) {
+        out = new Effects();
+        boolean fromMember = message.sender() >= 0 && message.sender() < n && message.sender() != me;
+        if (message instanceof Request r) {
+            onRequest(r);
+        } else if (fromMember) {
+            switch (message) {
+                case Prepare p -> onPrepare(p);
+                case PrepareOk p -> onPrepareOk(p);
+                case Commit c -> onCommit(c);
+                case StartViewChange s -> onStartViewChange(s);
+                case DoViewChange d -> onDoViewChange(d);
+                case StartView s -> onStartView(s);
+                case GetState g -> onGetState(g);
+                case NewState s -> onNewState(s);
+                case Recovery r -> onRecovery(r);
+                case RecoveryResponse r -> onRecoveryResponse(r);
+                case Reply r -> { }
+                case Request r -> { }
+            }
+        }
+        return finish();
+    }
+
+    private Effects finish() {
+        Check.that(executed == commit && commit <= log.op(), "executed %d = commit %d <= op %d",
+                executed, commit, log.op());
+        Effects.KernelState state = new Effects.KernelState(view, status, leader(), me, log.op(), commit);
+        if (!state.equals(lastKernelState)) {
+            out.kernelState = state;
+            lastKernelState = state;
+        }
+        Effects effects = out;
+        out = null;
+        return effects;
+    }
+
+    // ---- normal operation (section 4.1) ----
+
+    private void onRequest(Request r) {
+        if (status != Status.NORMAL || !isLeader()) return;
+        if (r.payload().length > Wire.PAYLOAD_SIZE_MAX || r.requestNumber() <= 0) return;
+        ClientTable.Record last = clients.get(r.clientId());
+        if (last != null && r.requestNumber() < last.requestNumber()) return;
+        if (last != null && r.requestNumber() == last.requestNumber()) {
+            reply(r.clientId(), last.requestNumber(), last.result());
+            return;
+        }
+        Long pending = inFlight.get(r.clientId());
+        if (pending != null && pending >= r.requestNumber()) return;
+        if (queue.size() >= options.requestQueueMax()) return;
+        queue.add(r);
+        inFlight.put(r.clientId(), r.requestNumber());
+        prepareQueued();
+    }
+
+    /** Prepares queued requests while the pipeline has room, batching what waited. */
+    private void prepareQueued() {
+        while (!queue.isEmpty() && log.op() - commit < options.pipelineMax()) {
+            List<Request> batch = new ArrayList<>();
+            int size = Wire.ENTRY_OVERHEAD;
+            while (!queue.isEmpty() && batch.size() < Wire.BATCH_MAX) {
+                int requestSize = Wire.REQUEST_OVERHEAD + queue.peek().payload().length;
+                if (!batch.isEmpty() && size + requestSize > options.batchBytesMax()) break;
+                size += requestSize;
+                batch.add(queue.poll());
+            }
+            Entry entry = new Entry(batch);
+            log.append(entry);
+            ackedOp[me] = log.op();
+            send(Effects.BROADCAST, new Prepare(view, me, log.op(), commit, entry));
+            ticksSinceBroadcast = 0;
+            if (f == 0) advanceLeaderCommit();
+        }
+    }
+
+    private void onPrepare(Prepare p) {
+        if (status == Status.RECOVERING || p.view() < view || p.sender() != leaderOf(p.view())) return;
+        if (p.view() > view || status == Status.VIEW_CHANGE) joinViewByFetch(p.view());
+        Check.that(p.view() == view && status == Status.NORMAL && !isLeader(), "prepare handled in own view");
+        ticksSinceLeader = 0;
+        if (p.op() == log.op() + 1) {
+            log.append(p.entry());
+            send(leader(), new PrepareOk(view, me, log.op(), 0));
+        } else if (p.op() <= log.op()) {
+            // A retransmission: PrepareOK for our last op acknowledges it and everything before.
+            send(leader(), new PrepareOk(view, me, log.op(), 0));
+        } else if (fetchFrom < 0) {
+            startFetch(leader());
+        }
+        advanceFollowerCommit(p.commit());
+    }
+
+    /** Records acknowledgements: a follower's PrepareOK for op n says it holds every op up to n. */
+    private void onPrepareOk(PrepareOk ok) {
+        if (status != Status.NORMAL || !isLeader() || ok.view() != view) return;
+        long members = ok.acks() == 0 ? 1L << ok.sender() : ok.acks();
+        long op = Math.min(ok.op(), log.op());
+        for (int r = 0; r < n; r++) {
+            if (r != me && (members & (1L << r)) != 0) ackedOp[r] = Math.max(ackedOp[r], op);
+        }
+        advanceLeaderCommit();
+        prepareQueued();
+    }
+
+    /** Commits the highest op that f+1 members (the leader among them) hold. */
+    private void advanceLeaderCommit() {
+        long[] held = ackedOp.clone();
+        Arrays.sort(held);
+        long quorumOp = Math.min(held[n - 1 - f], log.op());
+        if (quorumOp > commit) {
+            commit = quorumOp;
+            ticksSinceCommitProgress = 0;
+            executeCommitted();
+        }
+    }
+
+    private void onCommit(Commit c) {
+        if (status == Status.RECOVERING || c.view() < view || c.sender() != leaderOf(c.view())) return;
+        if (c.view() > view || status == Status.VIEW_CHANGE) joinViewByFetch(c.view());
+        ticksSinceLeader = 0;
+        advanceFollowerCommit(c.commit());
+        if (c.commit() > log.op() && fetchFrom < 0) startFetch(leader());
+    }
+
+    private void advanceFollowerCommit(long leaderCommit) {
+        long newCommit = Math.min(leaderCommit, log.op());
+        if (newCommit > commit) {
+            commit = newCommit;
+            executeCommitted();
+        }
+    }
+
+    /** Executes committed ops in order; a request already executed for its client is not run again. */
+    private void executeCommitted() {
+        boolean replying = status == Status.NORMAL && isLeader();
+        while (executed < commit) {
+            executed++;
+            for (Request r : log.entry(executed).requests()) {
+                ClientTable.Record last = clients.get(r.clientId());
+                if (last != null && r.requestNumber() <= last.requestNumber()) {
+                    if (replying && r.requestNumber() == last.requestNumber()) {
+                        reply(r.clientId(), last.requestNumber(), last.result());
+                    }
+                    continue;
+                }
+                byte[] result = app.execute(r.payload());
+                clients.put(r.clientId(), r.requestNumber(), result);
+                out.executed.add(new Effects.Executed(executed, r, result));
+                if (replying) reply(r.clientId(), r.requestNumber(), result);
+                Long pending = inFlight.get(r.clientId());
+                if (pending != null && pending <= r.requestNumber()) inFlight.remove(r.clientId());
+            }
+        }
+    }
+
+    private void leaderTick() {
+        if (++ticksSinceBroadcast >= options.commitIntervalTicks()) {
+            send(Effects.BROADCAST, new Commit(view, me, commit));
+            ticksSinceBroadcast = 0;
+        }
+        if (log.op() == commit) {
+            ticksSinceCommitProgress = 0;
+        } else if (++ticksSinceCommitProgress >= options.prepareRetryTicks()) {
+            ticksSinceCommitProgress = 0;
+            for (int r = 0; r < n; r++) {
+                if (r == me) continue;
+                for (long op = Math.max(ackedOp[r], commit) + 1; op <= log.op(); op++) {
+                    send(r, new Prepare(view, me, op, commit, log.entry(op)));
+                }
+            }
+        }
+    }
+
+    private void followerTick() {
+        if (++ticksSinceLeader >= timeoutTicks) startViewChange(view + 1);
+    }
+
+    // ---- view change (section 4.2) ----
+
+    private void startViewChange(long newView) {
+        view = newView;
+        status = Status.VIEW_CHANGE;
+        clearLeaderState();
+        Arrays.fill(startViewChanges, false);
+        Arrays.fill(doViewChanges, null);
+        startViewChanges[me] = true;
+        doViewChangeSent = false;
+        chosen = null;
+        fetchFrom = -1;
+        ticksInViewChange = 0;
+        drawTimeout();
+        send(Effects.BROADCAST, new StartViewChange(view, me));
+        maybeSendDoViewChange();
+    }
+
+    private void onStartViewChange(StartViewChange s) {
+        if (status == Status.RECOVERING || s.view() < view) return;
+        if (s.view() > view) startViewChange(s.view());
+        if (status != Status.VIEW_CHANGE) return;
+        startViewChanges[s.sender()] = true;
+        maybeSendDoViewChange();
+    }
+
+    /** With f+1 StartViewChanges (ours included), tell the new leader about our log. */
+    private void maybeSendDoViewChange() {
+        if (doViewChangeSent || count(startViewChanges) < f + 1) return;
+        doViewChangeSent = true;
+        DoViewChange mine = new DoViewChange(view, me, lastNormalView, log.op(), commit);
+        if (leaderOf(view) == me) {
+            doViewChanges[me] = mine;
+            maybeCompleteViewChange();
+        } else {
+            send(leaderOf(view), mine);
+        }
+    }
+
+    private void onDoViewChange(DoViewChange d) {
+        if (status == Status.RECOVERING || d.view() < view) return;
+        if (d.view() > view) startViewChange(d.view());
+        if (status != Status.VIEW_CHANGE || leaderOf(view) != me) return;
+        doViewChanges[d.sender()] = d;
+        startViewChanges[d.sender()] = true;
+        maybeSendDoViewChange();
+        maybeCompleteViewChange();
+    }
+
+    /**
+     * With f+1 DoViewChanges (ours included) the new leader takes the log with the largest
+     * last-normal view, then the largest op: it holds every committed op. Its holder is asked for
+     * the ops we lack; ours may then stay only if it is a prefix (same last-normal view).
+     */
+    private void maybeCompleteViewChange() {
+        if (chosen != null || doViewChanges[me] == null || count(doViewChanges) < f + 1) return;
+        DoViewChange best = doViewChanges[me];
+        for (DoViewChange d : doViewChanges) {
+            if (d != null && (d.lastNormalView() > best.lastNormalView()
+                    || (d.lastNormalView() == best.lastNormalView() && d.op() > best.op()))) {
+                best = d;
+            }
+        }
+        chosen = best;
+        if (lastNormalView != chosen.lastNormalView()) {
+            Check.that(commit <= chosen.op(), "chosen log (op %d) holds our commit %d", chosen.op(), commit);
+            log.truncate(commit);
+        }
+        Check.that(log.op() <= chosen.op(), "our log (op %d) is a prefix of the chosen (op %d)", log.op(), chosen.op());
+        if (log.op() == chosen.op()) {
+            finishViewChange();
+        } else {
+            startFetch(chosen.sender());
+        }
+    }
+
+    private void finishViewChange() {
+        long chosenLastNormalView = chosen.lastNormalView();
+        long newCommit = commit;
+        for (DoViewChange d : doViewChanges) if (d != null) newCommit = Math.max(newCommit, d.commit());
+        chosen = null;
+        Arrays.fill(doViewChanges, null);
+        fetchFrom = -1;
+        status = Status.NORMAL;
+        lastNormalView = view;
+        Arrays.fill(ackedOp, 0);
+        ackedOp[me] = log.op();
+        advanceFollowerCommit(newCommit);
+        for (long op = commit + 1; op <= log.op(); op++) {
+            for (Request r : log.entry(op).requests()) inFlight.merge(r.clientId(), r.requestNumber(), Math::max);
+        }
+        send(Effects.BROADCAST, new StartView(view, me, chosenLastNormalView, log.op(), commit));
+        ticksSinceBroadcast = 0;
+        ticksSinceCommitProgress = 0;
+    }
+
+    private void onStartView(StartView s) {
+        if (status == Status.RECOVERING || s.view() < view || s.sender() != leaderOf(s.view())) return;
+        if (s.view() == view && status == Status.NORMAL) return;
+        if (lastNormalView == s.lastNormalView()) {
+            log.truncate(Math.min(log.op(), s.op()));
+        } else {
+            log.truncate(commit);
+        }
+        Check.that(commit <= s.op(), "the new view's log (op %d) holds our commit %d", s.op(), commit);
+        enterNormal(s.view());
+        advanceFollowerCommit(s.commit());
+        if (log.op() < s.op()) {
+            startFetch(leader());
+        } else {
+            send(leader(), new PrepareOk(view, me, log.op(), 0));
+        }
+    }
+
+    /** Joins view {@code newView}, whose StartView we missed: keep the committed prefix, fetch the rest. */
+    private void joinViewByFetch(long newView) {
+        log.truncate(commit);
+        enterNormal(newView);
+        startFetch(leader());
+    }
+
+    private void enterNormal(long newView) {
+        view = newView;
+        status = Status.NORMAL;
+        lastNormalView = newView;
+        clearLeaderState();
+        Arrays.fill(startViewChanges, false);
+        Arrays.fill(doViewChanges, null);
+        chosen = null;
+        fetchFrom = -1;
+        ticksSinceLeader = 0;
+        drawTimeout();
+    }
+
+    private void viewChangeTick() {
+        ticksInViewChange++;
+        if (ticksInViewChange >= timeoutTicks) {
+            startViewChange(view + 1);
+        } else if (ticksInViewChange % options.commitIntervalTicks() == 0) {
+            send(Effects.BROADCAST, new StartViewChange(view, me));
+            if (doViewChangeSent && leaderOf(view) != me) {
+                send(leaderOf(view), new DoViewChange(view, me, lastNormalView, log.op(), commit));
+            }
+        }
+    }
+
+    // ---- state transfer (section 5.2) ----
+
+    private void startFetch(int from) {
+        fetchFrom = from;
+        ticksSinceFetch = 0;
+        send(from, new GetState(view, me, log.op()));
+    }
+
+    private void onGetState(GetState g) {
+        if (status == Status.RECOVERING || g.view() != view) return;
+        long first = Math.min(g.op(), log.op()) + 1;
+        List<Entry> entries = new ArrayList<>();
+        int size = Wire.HEADER_SIZE + 12;
+        for (long op = first; op <= log.op(); op++) {
+            Entry e = log.entry(op);
+            if (size + e.size() > Wire.MESSAGE_SIZE_MAX) break;
+            size += e.size();
+            entries.add(e);
+        }
+        send(g.sender(), new NewState(view, me, log.op(), commit, first, entries));
+    }
+
+    private void onNewState(NewState s) {
+        if (s.sender() != fetchFrom || s.view() != view || s.firstOp() > log.op() + 1) return;
+        // Ops we already hold are the same as the sender's: our log is a prefix of its log.
+        for (int i = (int) (log.op() + 1 - s.firstOp()); i < s.entries().size(); i++) log.append(s.entries().get(i));
+        ticksSinceFetch = 0;
+        switch (status) {
+            case VIEW_CHANGE -> {
+                if (chosen == null) return;
+                if (log.op() >= chosen.op()) {
+                    log.truncate(chosen.op());
+                    finishViewChange();
+                } else {
+                    send(fetchFrom, new GetState(view, me, log.op()));
+                }
+            }
+            case NORMAL -> {
+                advanceFollowerCommit(s.commit());
+                if (log.op() < s.op()) {
+                    send(fetchFrom, new GetState(view, me, log.op()));
+                } else {
+                    fetchFrom = -1;
+                    send(leader(), new PrepareOk(view, me, log.op(), 0));
+                }
+            }
+            case RECOVERING -> {
+                ticksInRecovery = 0;
+                advanceFollowerCommit(s.commit());
+                if (log.op() >= recoveryOp) {
+                    enterNormal(view);
+                    send(leader(), new PrepareOk(view, me, log.op(), 0));
+                    if (log.op() < s.op()) startFetch(leader());
+                } else {
+                    send(fetchFrom, new GetState(view, me, log.op()));
+                }
+            }
+        }
+    }
+
+    // ---- recovery (section 4.3) ----
+
+    private void startRecovery() {
+        status = Status.RECOVERING;
+        log.truncate(commit);
+        fetchFrom = -1;
+        recoveryOp = -1;
+        recoveryNonce = random.nextLong();
+        Arrays.fill(recoveryResponses, null);
+        ticksInRecovery = 0;
+        send(Effects.BROADCAST, new Recovery(me, recoveryNonce));
+        maybeFinishRecovery();
+    }
+
+    private void onRecovery(Recovery r) {
+        if (status == Status.RECOVERING) {
+            // Never normal and no normal view seen yet: we may be at cluster genesis together.
+            if (!sawNormalView) send(r.sender(), new RecoveryResponse(0, me, r.nonce(), false, 0, 0));
+        } else if (status == Status.NORMAL) {
+            send(r.sender(), new RecoveryResponse(view, me, r.nonce(), true, log.op(), commit));
+        }
+    }
+
+    private void onRecoveryResponse(RecoveryResponse r) {
+        if (status != Status.RECOVERING || recoveryOp >= 0 || r.nonce() != recoveryNonce) return;
+        recoveryResponses[r.sender()] = r;
+        maybeFinishRecovery();
+    }
+
+    /**
+     * Recovers from f+1 normal answers, one of them from the leader of the latest view among them:
+     * fetch that leader's log up to the op it reported, then become normal. Or, when f+1 replicas
+     * (us included) have never been normal and every normal answer is an empty view 0, the cluster
+     * is starting: begin view 0 with an empty log.
+     */
+    private void maybeFinishRecovery() {
+        int normal = 0;
+        int fresh = 1;
+        boolean emptyGenesis = true;
+        RecoveryResponse latest = null;
+        for (RecoveryResponse r : recoveryResponses) {
+            if (r == null) continue;
+            if (!r.normal()) {
+                fresh++;
+                continue;
+            }
+            normal++;
+            emptyGenesis &= r.view() == 0 && r.op() == 0;
+            if (latest == null || r.view() > latest.view()) latest = r;
+        }
+        if (fresh >= f + 1 && emptyGenesis) {
+            view = 0;
+            enterNormal(0);
+            if (isLeader()) {
+                Arrays.fill(ackedOp, 0);
+                ticksSinceBroadcast = 0;
+            }
+            return;
+        }
+        if (normal < f + 1) return;
+        RecoveryResponse leaderResponse = recoveryResponses[leaderOf(latest.view())];
+        if (leaderResponse == null || !leaderResponse.normal() || leaderResponse.view() != latest.view()) return;
+        sawNormalView = true;
+        view = latest.view();
+        recoveryOp = leaderResponse.op();
+        ticksInRecovery = 0;
+        if (recoveryOp == 0) {
+            enterNormal(view);
+        } else {
+            startFetch(leaderOf(view));
+        }
+    }
+
+    private void recoveryTick() {
+        if (++ticksInRecovery < (recoveryOp < 0 ? options.recoveryRetryTicks() : options.viewChangeTimeoutTicks())) return;
+        if (recoveryOp < 0) {
+            ticksInRecovery = 0;
+            send(Effects.BROADCAST, new Recovery(me, recoveryNonce));
+        } else {
+            startRecovery(); // the leader we fetch from went silent: ask again who leads
+        }
+    }
+
+    // ---- helpers ----
+
+    private void clearLeaderState() {
+        queue.clear();
+        inFlight.clear();
+        ticksSinceBroadcast = 0;
+        ticksSinceCommitProgress = 0;
+    }
+
+    private void drawTimeout() {
+        timeoutTicks = options.viewChangeTimeoutTicks() + random.nextInt(options.viewChangeJitterTicks() + 1);
+    }
+
+    private void send(int to, Message message) {
+        Check.that(to != me, "no message to self");
+        out.sends.add(new Effects.Send(to, message));
+    }
+
+    private void reply(long clientId, long requestNumber, byte[] result) {
+        out.replies.add(new Effects.ClientReply(clientId, new Reply(view, me, clientId, requestNumber, result)));
+    }
+
+    private static int count(boolean[] flags) {
+        int c = 0;
+        for (boolean b : flags) if (b) c++;
+        return c;
+    }
+
+    private static int count(Object[] items) {
+        int c = 0;
+        for (Object o : items) if (o != null) c++;
+        return c;
+    }
+}
