@@ -66,7 +66,7 @@ public record ClusterConfig(long clusterId, int f, String app, int port, List<In
     public ClusterConfig {
         members = List.copyOf(members);
         Check.that(clusterId >= 0 && clusterId <= CLUSTER_ID_MAX, "cluster id is a u32");
-        Check.that(f >= 1 && f <= F_MAX && members.size() == 2 * f + 1, "2f+1 members, f <= F_MAX");
+        Check.that(f >= 0 && f <= F_MAX && members.size() == 2 * f + 1, "2f+1 members, f <= F_MAX");
         Check.that(APPS.contains(app), "known app");
         Check.that(port >= 1 && port <= 65535, "port in 1..65535");
         Check.that(tickMillis >= 1 && tickMillis <= TICK_MILLIS_MAX, "tick in 1..TICK_MILLIS_MAX");
@@ -145,8 +145,8 @@ public record ClusterConfig(long clusterId, int f, String app, int port, List<In
         }
         Fields fields = new Fields(source);
         long clusterId = fields.integer(root, "cluster-id", 0, CLUSTER_ID_MAX, "a u32");
-        int f = (int) fields.integer(root, "f", 1, F_MAX,
-                "1.." + F_MAX + " so that 2f+1 members <= " + Wire.REPLICAS_MAX);
+        int f = (int) fields.integer(root, "f", 0, F_MAX,
+                "0.." + F_MAX + " so that 2f+1 members <= " + Wire.REPLICAS_MAX);
         String app = fields.app(root.get("app"));
         int port = (int) fields.integer(root, "port", 1, 65535, "a UDP port");
         int tickMillis = root.has("tick-millis")

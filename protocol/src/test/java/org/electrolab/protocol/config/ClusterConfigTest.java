@@ -62,6 +62,12 @@ class ClusterConfigTest {
     }
 
     @Test
+    void aSingleReplicaIsACluster() throws Exception {
+        ClusterConfig config = ClusterConfig.parse("cluster-id: 7\nf: 0\napp: kv\nport: 7000\nmembers: [10.1.2.3]\n", "one.yaml");
+        assertThat(config.memberCount()).isEqualTo(1);
+    }
+
+    @Test
     void missingFile() {
         Path file = dir.resolve("nope.yaml");
         assertThatThrownBy(() -> ClusterConfig.load(file)).isInstanceOf(ConfigException.class)
@@ -130,9 +136,9 @@ class ClusterConfigTest {
     @Test
     void fOutOfRange() {
         assertRejected(GOOD.replace("f: 1", "f: 8"),
-                "cluster.yaml: f is 8 but must be in 1..7 (1..7 so that 2f+1 members <= 15)");
-        assertRejected(GOOD.replace("f: 1", "f: 0"), "cluster.yaml: f is 0 but must be in 1..7");
-        assertRejected(GOOD.replace("f: 1", "f: one"), "cluster.yaml: f must be an integer (1..7 so that 2f+1 members <= 15), got string 'one'");
+                "cluster.yaml: f is 8 but must be in 0..7 (0..7 so that 2f+1 members <= 15)");
+        assertRejected(GOOD.replace("f: 1", "f: -1"), "cluster.yaml: f is -1 but must be in 0..7");
+        assertRejected(GOOD.replace("f: 1", "f: one"), "cluster.yaml: f must be an integer (0..7 so that 2f+1 members <= 15), got string 'one'");
         assertRejected(GOOD.replace("f: 1", "f: 1.5"), "cluster.yaml: f must be an integer");
     }
 
