@@ -119,6 +119,9 @@ public final class MessageCodec {
             throw new WireException(Reason.BAD_BODY, "sender " + sender + " for " + type);
         }
         long view = b.getLong(), op = b.getLong(), commit = b.getLong(), acks = b.getLong();
+        if (!unusedFieldsZero(type, view, op, commit, acks)) {
+            throw new WireException(Reason.BAD_BODY, "header field unused by " + type + " is not zero");
+        }
         try {
             Message m = switch (type) {
                 case REQUEST -> new Request(b.getLong(), b.getLong(), rest(b));
@@ -151,6 +154,18 @@ public final class MessageCodec {
         } catch (java.nio.BufferUnderflowException e) {
             throw new WireException(Reason.BAD_BODY, "body of " + type + " too short");
         }
+    }
+
+    /** One encoding per message: header fields a type does not use must be zero. */
+    private static boolean unusedFieldsZero(MessageType type, long view, long op, long commit, long acks) {
+        return switch (type) {
+            case REQUEST, RECOVERY -> (view | op | commit | acks) == 0;
+            case REPLY, START_VIEW_CHANGE -> (op | commit | acks) == 0;
+            case COMMIT -> (op | acks) == 0;
+            case PREPARE_OK -> commit == 0;
+            case GET_STATE -> (commit | acks) == 0;
+            case PREPARE, DO_VIEW_CHANGE, START_VIEW, NEW_STATE, RECOVERY_RESPONSE -> acks == 0;
+        };
     }
 
     private static byte[] rest(ByteBuffer b) {
