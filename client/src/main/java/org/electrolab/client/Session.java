@@ -1,0 +1,114 @@
+package org.electrolab.client;
+
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import org.electrolab.protocol.Check;
+import org.electrolab.protocol.Message.Reply;
+import org.electrolab.protocol.Message.Request;
+
+/**
+ * One logical client: its id, its request numbers 1, 2, 3, ... and at most one outstanding request,
+ * retransmitted under the same number until answered. Replicas answer a retransmitted request
+ * from their client table, so a request takes effect at most once whatever the retries.
+ * Runs on the socket's context only.
+ */
+final class Session {
+
+    /** Give-up delay meaning: retry until answered or closed. */
+    static final Duration NEVER = Duration.ofNanos(Long.MAX_VALUE);
+
+    private final ClientSocket socket;
+    private final long clientId;
+    private final long timeoutMillis;
+    private long lastRequestNumber;
+    private Outstanding outstanding;
+
+    private static final class Outstanding {
+        final Request request;
+        final long giveUpAtNanos;
+        final boolean neverGiveUp;
+        final Promise<Reply> answer = Promise.promise();
+        long timerId;
+        int transmissions = 1;
+
+        Outstanding(Request request, long giveUpAtNanos, boolean neverGiveUp) {
+            this.request = request;
+            this.giveUpAtNanos = giveUpAtNanos;
+            this.neverGiveUp = neverGiveUp;
+        }
+    }
+
+    Session(ClientSocket socket, long clientId, Duration timeout) {
+        Check.that(!timeout.isNegative() && !timeout.isZero(), "a request timeout is positive");
+        this.socket = socket;
+        this.clientId = clientId;
+        this.timeoutMillis = Math.max(1, timeout.toMillis());
+        socket.register(this);
+    }
+
+    long clientId() {
+        return clientId;
+    }
+
+    /** The number of the latest request submitted, 0 before the first. */
+    long lastRequestNumber() {
+        return lastRequestNumber;
+    }
+
+    boolean busy() {
+        return outstanding != null;
+    }
+
+    /**
+     * Sends {@code payload} as the next request. The future completes with its reply, or fails with
+     * {@link TimeoutException} when no reply came within {@code giveUpAfter} (the request may still
+     * take effect later), or with {@link IllegalStateException} when the session is closed.
+     */
+    Future<Reply> submit(byte[] payload, Duration giveUpAfter) {
+        Check.that(outstanding == null, "client %d has one outstanding request at most", clientId);
+        Request request = new Request(clientId, ++lastRequestNumber, payload);
+        boolean never = giveUpAfter.equals(NEVER);
+        Outstanding o = new Outstanding(request, never ? 0 : System.nanoTime() + giveUpAfter.toNanos(), never);
+        outstanding = o;
+        socket.send(request, false);
+        o.timerId = socket.vertx().setTimer(timeoutMillis, id -> onTimeout(o));
+        return o.answer.future();
+    }
+
+    boolean awaits(Reply reply) {
+        return outstanding != null && reply.requestNumber() == outstanding.request.requestNumber();
+    }
+
+    void complete(Reply reply) {
+        Outstanding o = outstanding;
+        outstanding = null;
+        socket.vertx().cancelTimer(o.timerId);
+        o.answer.complete(reply);
+    }
+
+    /** Stops retrying; an outstanding request fails. */
+    void close() {
+        socket.unregister(this);
+        Outstanding o = outstanding;
+        if (o == null) return;
+        outstanding = null;
+        socket.vertx().cancelTimer(o.timerId);
+        o.answer.fail(new IllegalStateException("client " + clientId + " closed"));
+    }
+
+    private void onTimeout(Outstanding o) {
+        if (outstanding != o) return;
+        if (!o.neverGiveUp && System.nanoTime() - o.giveUpAtNanos >= 0) {
+            outstanding = null;
+            o.answer.fail(new TimeoutException("no reply to request " + o.request.requestNumber() + " of client "
+                    + clientId + " after " + o.transmissions + " transmissions"));
+            return;
+        }
+        o.transmissions++;
+        socket.send(o.request, true);
+        o.timerId = socket.vertx().setTimer(timeoutMillis, id -> onTimeout(o));
+    }
+}
