@@ -1,0 +1,195 @@
+package org.electrolab.lab;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.vertx.core.Vertx;
+import org.electrolab.client.ClosedLoop;
+import org.electrolab.client.ClusterEndpoints;
+import org.electrolab.client.RunReport;
+import org.electrolab.client.RunResult;
+import org.electrolab.client.Workload;
+import org.electrolab.protocol.Wire;
+import org.electrolab.protocol.config.ClusterConfig;
+import org.electrolab.protocol.config.ConfigException;
+import org.electrolab.protocol.config.OffloadChoice;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code electrolab client}: closed-loop load against a cluster, results in run.json and a table.
+ * Exit 0 after a run, 1 when no replica ever answered, 2 for a user error (one line on stderr).
+ */
+@Command(name = "client", mixinStandardHelpOptions = true,
+        description = "Run closed-loop clients against the cluster in --config; write run.json and print a table.")
+public final class ClientCommand implements Callable<Integer> {
+
+    static final int EXIT_NO_ANSWER = 1;
+    static final int EXIT_USER_ERROR = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "cluster.yaml")
+    Path config;
+
+    @Option(names = "--clients", defaultValue = "8", description = "closed-loop clients (default ${DEFAULT-VALUE})")
+    int clients;
+
+    @Option(names = "--warmup", defaultValue = "5s", paramLabel = "DURATION",
+            description = "time not measured, e.g. 500ms, 5s, 1m (default ${DEFAULT-VALUE})")
+    String warmup;
+
+    @Option(names = "--duration", defaultValue = "30s", paramLabel = "DURATION",
+            description = "measured time after the warmup (default ${DEFAULT-VALUE})")
+    String duration;
+
+    @Option(names = "--timeout", defaultValue = "200ms", paramLabel = "DURATION",
+            description = "resend a request unanswered this long, to every member (default ${DEFAULT-VALUE})")
+    String timeout;
+
+    @Option(names = "--out", defaultValue = "run.json", paramLabel = "FILE", description = "results (default ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--payload-bytes", defaultValue = "64", paramLabel = "N",
+            description = "null app: request payload; kv: value size (default ${DEFAULT-VALUE})")
+    int payloadBytes;
+
+    @Option(names = "--keys", defaultValue = "1000", paramLabel = "N", description = "kv: keys to spread over (default ${DEFAULT-VALUE})")
+    int keys;
+
+    @Option(names = "--read-ratio", defaultValue = "0.5", paramLabel = "R",
+            description = "kv: fraction of requests that are gets (default ${DEFAULT-VALUE})")
+    double readRatio;
+
+    @Option(names = "--bind", defaultValue = "0.0.0.0", paramLabel = "ADDRESS",
+            description = "local address of the client socket (default ${DEFAULT-VALUE}: any)")
+    String bind;
+
+    @Option(names = "--offloads-label", paramLabel = "OFFLOADS",
+            description = "what the replicas run (none, all, or a comma list), recorded in run.json; the client cannot see it")
+    String offloadsLabel;
+
+    /** A user error: shown as its one-line message, exit 2. */
+    private static final class UserError extends Exception {
+        UserError(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            return run();
+        } catch (UserError | ConfigException e) {
+            err.println("electrolab client: " + e.getMessage());
+            err.flush();
+            return EXIT_USER_ERROR;
+        }
+    }
+
+    private int run() throws UserError, ConfigException {
+        Duration warmupTime = duration("--warmup", warmup, true);
+        Duration measuredTime = duration("--duration", duration, false);
+        Duration requestTimeout = duration("--timeout", timeout, false);
+        if (clients < 1) throw new UserError("--clients " + clients + ": run at least 1 client");
+        if (payloadBytes < 0 || payloadBytes > Wire.PAYLOAD_SIZE_MAX - 64) {
+            throw new UserError("--payload-bytes " + payloadBytes + ": use 0.." + (Wire.PAYLOAD_SIZE_MAX - 64));
+        }
+        if (keys < 1) throw new UserError("--keys " + keys + ": use at least 1 key");
+        if (!(readRatio >= 0 && readRatio <= 1)) throw new UserError("--read-ratio " + readRatio + ": use a fraction in 0..1");
+        List<String> offloads = offloadsLabel == null ? List.of("unknown")
+                : Arrays.asList(OffloadChoice.parse(offloadsLabel, false).names().split(","));
+        ClusterConfig cluster = ClusterConfig.load(config);
+        checkWritable(out);
+
+        ClusterEndpoints endpoints = ClusterEndpoints.of((int) cluster.clusterId(),
+                cluster.members().stream().map(a -> a.getHostAddress()).toList(), cluster.port());
+        Workload workload = Workload.forApp(cluster.app(), payloadBytes, keys, readRatio, ThreadLocalRandom.current().nextLong());
+        ClosedLoop.Spec load = new ClosedLoop.Spec(endpoints, clients, warmupTime, measuredTime, requestTimeout, bind, workload);
+        String startedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+
+        RunResult result = runLoad(load);
+        if (result.answeredIncludingWarmup() == 0) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("electrolab client: no replica answered: sent to leader " + result.leader() + " (view "
+                    + result.view() + ") and retried to all " + endpoints.size() + " members for "
+                    + (warmupTime.plus(measuredTime).toMillis() / 1000.0) + "s; are the replicas of " + config
+                    + " running (cluster-id " + cluster.clusterId() + ")?");
+            err.flush();
+            return EXIT_NO_ANSWER;
+        }
+        RunReport.Config summary = new RunReport.Config(config.toString(), (int) cluster.clusterId(), cluster.f(),
+                cluster.app(), cluster.port(), cluster.members().stream().map(a -> a.getHostAddress()).toList());
+        RunReport report = RunReport.of(result, load, summary, offloads, startedAt);
+        try {
+            report.write(out);
+        } catch (IOException e) {
+            throw new UserError("--out " + out + ": cannot write: " + e.getMessage() + "; choose a writable path");
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        stdout.print(report.table());
+        stdout.println("wrote " + out);
+        stdout.flush();
+        return 0;
+    }
+
+    private RunResult runLoad(ClosedLoop.Spec load) throws UserError {
+        Vertx vertx = Vertx.vertx();
+        try {
+            return ClosedLoop.run(vertx, load).await();
+        } catch (Exception e) {
+            throw new UserError("--bind " + bind + ": cannot open the client socket: " + e.getMessage()
+                    + "; use an address of this host or 0.0.0.0");
+        } finally {
+            vertx.close().await();
+        }
+    }
+
+    private static void checkWritable(Path out) throws UserError {
+        Path parent = out.toAbsolutePath().getParent();
+        try {
+            if (parent != null) Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new UserError("--out " + out + ": cannot create its directory (" + e.getMessage() + "); choose a writable path");
+        }
+        if (Files.isDirectory(out)) throw new UserError("--out " + out + ": is a directory; name a file, e.g. " + out.resolve("run.json"));
+        if (parent != null && !Files.isWritable(parent)) throw new UserError("--out " + out + ": directory not writable; choose a writable path");
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+
+    /** Parses {@code 500ms}, {@code 5s}, {@code 1m}, {@code 1h}. */
+    static Duration parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.strip());
+        if (!m.matches()) return null;
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    private static Duration duration(String option, String text, boolean zeroAllowed) throws UserError {
+        Duration d = parseDuration(text);
+        if (d == null) throw new UserError(option + " '" + text + "' is not a duration; write a whole number and a unit, e.g. 500ms, 5s or 1m");
+        if (!zeroAllowed && d.toMillis() < 1) throw new UserError(option + " " + text + ": must be at least 1ms");
+        return d;
+    }
+}

@@ -1,0 +1,117 @@
+package org.electrolab.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.datagram.DatagramSocket;
+import org.electrolab.protocol.Message;
+import org.electrolab.protocol.MessageCodec;
+import org.electrolab.protocol.WireException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code electrolab client} as a user runs it: its exit codes, one-line errors, run.json and table. */
+class ClientCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private record Outcome(int exitCode, String out, String err) {}
+
+    private static Outcome client(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cli = new CommandLine(new ClientCommand());
+        cli.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    private Path config(String app, int port, String... members) throws Exception {
+        StringBuilder yaml = new StringBuilder("cluster-id: 7\nf: " + (members.length - 1) / 2 + "\napp: " + app
+                + "\nport: " + port + "\nmembers:\n");
+        for (String m : members) yaml.append("  - ").append(m).append('\n');
+        return Files.writeString(dir.resolve("cluster.yaml"), yaml);
+    }
+
+    @Test
+    void aBadDurationIsOneLineAndExitCode2() throws Exception {
+        Path config = config("null", 7000, "127.0.44.1");
+        Outcome o = client("--config", config.toString(), "--warmup", "5 seconds", "--out", dir.resolve("run.json").toString());
+        assertThat(o.exitCode).isEqualTo(2);
+        assertThat(o.err.lines()).containsExactly(
+                "electrolab client: --warmup '5 seconds' is not a duration; write a whole number and a unit, e.g. 500ms, 5s or 1m");
+        assertThat(ClientCommand.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(ClientCommand.parseDuration("1m")).isEqualTo(Duration.ofMinutes(1));
+        assertThat(ClientCommand.parseDuration("5000ms")).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void anUnreadableConfigIsOneLineAndExitCode2() {
+        Outcome o = client("--config", dir.resolve("missing.yaml").toString());
+        assertThat(o.exitCode).isEqualTo(2);
+        assertThat(o.err.lines()).singleElement().asString().startsWith("electrolab client: ").contains("missing.yaml", "not found");
+    }
+
+    @Test
+    void whenNoReplicaAnswersItSaysSoNamingTheLeaderAndExitsNonZero() throws Exception {
+        // Nothing listens on these addresses: nobody answers.
+        Path config = config("null", 7003, "127.0.44.11", "127.0.44.12", "127.0.44.13");
+        Path out = dir.resolve("run.json");
+        Outcome o = client("--config", config.toString(), "--warmup", "0s", "--duration", "300ms", "--timeout", "50ms",
+                "--bind", "127.0.44.19", "--out", out.toString());
+        assertThat(o.exitCode).isEqualTo(1);
+        assertThat(o.err.lines()).singleElement().asString()
+                .startsWith("electrolab client: no replica answered: sent to leader 127.0.44.11:7003 (view 0)");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void aRunWritesRunJsonAndPrintsOneTable() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            // A one-member null-app cluster: answer every request with its payload, in view 0.
+            MessageCodec codec = new MessageCodec(7);
+            DatagramSocket member = vertx.createDatagramSocket();
+            member.handler(packet -> {
+                try {
+                    if (codec.decode(packet.data().getBytes()) instanceof Message.Request r) {
+                        byte[] reply = codec.encode(new Message.Reply(0, 0, r.clientId(), r.requestNumber(), r.payload()));
+                        member.send(Buffer.buffer(reply), packet.sender().port(), packet.sender().host());
+                    }
+                } catch (WireException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            member.listen(0, "127.0.44.21").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            Path config = config("null", member.localAddress().port(), "127.0.44.21");
+            Path out = dir.resolve("results/run.json");
+
+            Outcome o = client("--config", config.toString(), "--clients", "2", "--warmup", "100ms", "--duration", "500ms",
+                    "--payload-bytes", "32", "--offloads-label", "fast-reply,tc-broadcast", "--out", out.toString());
+
+            assertThat(o.exitCode).as(o.err).isZero();
+            JsonNode json = new ObjectMapper().readTree(out.toFile());
+            assertThat(json.get("completed").asLong()).isPositive();
+            assertThat(json.get("errors").asLong()).isZero();
+            assertThat(json.get("app").asText()).isEqualTo("null");
+            assertThat(json.get("clients").asInt()).isEqualTo(2);
+            assertThat(json.get("durationSeconds").asDouble()).isEqualTo(0.5);
+            assertThat(json.get("config").get("clusterId").asInt()).isEqualTo(7);
+            assertThat(json.get("offloads")).extracting(JsonNode::asText).containsExactly("tc-broadcast", "fast-reply");
+            assertThat(o.out).contains("ops/s", "p99.9 µs", String.valueOf(json.get("completed").asLong()));
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+    }
+}
