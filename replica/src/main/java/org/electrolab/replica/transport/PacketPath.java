@@ -1,0 +1,58 @@
+package org.electrolab.replica.transport;
+
+import java.util.List;
+import java.util.Map;
+
+import org.electrolab.protocol.Message;
+import org.electrolab.replica.core.Effects;
+
+/**
+ * The seam between {@link UdpReplica}, which applies the core's effects, and the kernel fast path.
+ * {@link UserSpacePath} is plain VR; the eBPF adapter implements the same calls with maps, TC
+ * cloning and the ring buffer of fast-replied Prepares. Every method but {@link #start} and
+ * {@link #counters} is called on the replica's event loop.
+ */
+public interface PacketPath extends AutoCloseable {
+
+    /** {@link #broadcastCarrier} answer: user space sends one copy to every other member. */
+    int EACH_MEMBER = -1;
+
+    /** A short name for logs and stats, e.g. {@code user-space}. */
+    String name();
+
+    /**
+     * Called once on the event loop once the socket is bound, before the core starts.
+     * {@code recordedReady} may be run from any thread when {@link #drainRecorded} has something,
+     * so the replica drains it promptly instead of at its next datagram or tick.
+     */
+    void start(Runnable recordedReady);
+
+    /**
+     * The core moved to {@code state}. Called before any message of the same step is sent, so the
+     * kernel never acts on a view or status that user space has left (ARCHITECTURE.md, offload rules).
+     */
+    void mirror(Effects.KernelState state);
+
+    /**
+     * Messages the kernel handled without user space (Prepares that fast-reply answered from XDP)
+     * that the core must still see, oldest first. Drained before every core step, so the core never
+     * decides on a log that misses them.
+     */
+    List<Message> drainRecorded();
+
+    /**
+     * For a broadcast: the member to send a single {@link org.electrolab.protocol.Wire#FLAG_BROADCAST}
+     * copy to, which TC egress clones to every other member; or {@link #EACH_MEMBER}.
+     */
+    int broadcastCarrier(Message message);
+
+    /** True when the kernel already sent this (the PrepareOK fast-reply sent from XDP), so user space must not. */
+    boolean sentByKernel(Effects.Send send);
+
+    /** What the kernel programs counted, by program and counter name; empty in user space. May be called from any thread. */
+    Map<String, Long> counters();
+
+    /** Detaches whatever the path attached. */
+    @Override
+    void close();
+}

@@ -1,0 +1,241 @@
+package org.electrolab.replica.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.BindException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.junit5.VertxExtension;
+
+import org.electrolab.protocol.Kv;
+import org.electrolab.protocol.Message;
+import org.electrolab.protocol.Message.PrepareOk;
+import org.electrolab.protocol.Message.Reply;
+import org.electrolab.protocol.Message.Request;
+import org.electrolab.protocol.MessageCodec;
+import org.electrolab.protocol.MessageType;
+import org.electrolab.protocol.config.ClusterConfig;
+import org.electrolab.replica.app.App;
+import org.electrolab.replica.core.Effects;
+import org.electrolab.replica.core.Options;
+import org.electrolab.replica.core.Replica;
+import org.electrolab.replica.core.Status;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Three replicas over real UDP on loopback addresses, in one JVM. VertxExtension closes the Vert.x
+ * instance after each test, which undeploys the replicas and closes every socket.
+ */
+@ExtendWith(VertxExtension.class)
+class UdpReplicaTest {
+
+    private static final long TIMEOUT_SECONDS = 15;
+    private static final long CLIENT_ID = 42;
+
+    @Test
+    void servesKvRequestsFromAClient(Vertx vertx) throws Exception {
+        Cluster cluster = Cluster.start(vertx, i -> new UserSpacePath());
+        Client client = Client.open(vertx, cluster.config);
+
+        Kv.Result put = client.call(1, new Kv.Put("colour", "blue"));
+        assertThat(put.status()).isEqualTo(Kv.Status.OK);
+        Kv.Result get = client.call(2, new Kv.Get("colour"));
+        assertThat(get).isEqualTo(new Kv.Result(Kv.Status.OK, "blue"));
+        assertThat(client.unexpected).isEmpty();
+
+        ReplicaStats leader = cluster.replicas.get(0).stats().await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        assertThat(leader.status()).isEqualTo(Status.NORMAL);
+        assertThat(leader.commit()).isGreaterThanOrEqualTo(2);
+        assertThat(leader.received().get(MessageType.REQUEST)).isGreaterThanOrEqualTo(2);
+        assertThat(leader.sent().get(MessageType.REPLY)).isGreaterThanOrEqualTo(2);
+        assertThat(leader.dropped()).isZero();
+    }
+
+    @Test
+    void dropsAndCountsForeignGarbageAndSpoofedDatagramsWithoutAnswering(Vertx vertx) throws Exception {
+        Cluster cluster = Cluster.start(vertx, i -> new UserSpacePath());
+        Client client = Client.open(vertx, cluster.config);
+        assertThat(client.call(1, new Kv.Put("k", "v")).status()).isEqualTo(Kv.Status.OK);
+
+        UdpReplica target = cluster.replicas.get(1);
+        MessageCodec foreign = new MessageCodec((int) cluster.config.clusterId() + 1);
+        client.sendRaw(1, foreign.encode(new Request(CLIENT_ID, 2, Kv.encode(new Kv.Get("k")))));
+        client.sendRaw(1, "not a message".getBytes());
+        byte[] badMagic = new byte[64];
+        client.sendRaw(1, badMagic);
+        // The client's address is no member's, so a PrepareOK from it must not reach the core.
+        client.sendRaw(1, cluster.config.codec().encode(new PrepareOk(0, 0, 1, 0)));
+
+        ReplicaStats stats = awaitStats(vertx, target, s -> s.dropped() >= 4);
+        assertThat(stats.drops()).containsEntry(DropReason.FOREIGN_CLUSTER, 1L)
+                .containsEntry(DropReason.TRUNCATED, 1L).containsEntry(DropReason.BAD_MAGIC, 1L)
+                .containsEntry(DropReason.NON_MEMBER_SOURCE, 1L).containsEntry(DropReason.SENDER_MISMATCH, 0L);
+        assertThat(stats.dropped()).isEqualTo(4);
+        assertThat(stats.received().get(MessageType.PREPARE_OK)).isZero();
+        assertThat(stats.summaryLine())
+                .contains("dropped 4 (TRUNCATED 1, BAD_MAGIC 1, FOREIGN_CLUSTER 1, NON_MEMBER_SOURCE 1)");
+
+        // A round trip after the bad datagrams: any answer to them would have arrived before its reply.
+        assertThat(client.call(3, new Kv.Get("k"))).isEqualTo(new Kv.Result(Kv.Status.OK, "v"));
+        assertThat(client.unexpected).isEmpty();
+        for (UdpReplica replica : cluster.replicas) {
+            assertThat(replica.stats().await(TIMEOUT_SECONDS, TimeUnit.SECONDS).sendErrors()).isZero();
+        }
+    }
+
+    @Test
+    void mirrorsTheNewStateBeforeSendingInIt(Vertx vertx) throws Exception {
+        List<RecordingPath> paths = new ArrayList<>();
+        Cluster cluster = Cluster.start(vertx, i -> {
+            RecordingPath path = new RecordingPath();
+            paths.add(path);
+            return path;
+        });
+        Client client = Client.open(vertx, cluster.config);
+        assertThat(client.call(1, new Kv.Put("k", "v")).status()).isEqualTo(Kv.Status.OK);
+
+        RecordingPath leaderPath = paths.get(cluster.replicas.get(0).stats().await(TIMEOUT_SECONDS, TimeUnit.SECONDS).leader());
+        assertThat(leaderPath.sendsInView).isNotEmpty();
+        for (Map.Entry<Effects.Send, Effects.KernelState> sent : leaderPath.sendsInView.entrySet()) {
+            Message m = sent.getKey().message();
+            if (m.type() == MessageType.PREPARE || m.type() == MessageType.COMMIT) {
+                assertThat(sent.getValue().status()).as("mirrored before %s", m).isEqualTo(Status.NORMAL);
+                assertThat(sent.getValue().view()).as("mirrored before %s", m).isEqualTo(m.view());
+            }
+        }
+    }
+
+    private static ReplicaStats awaitStats(Vertx vertx, UdpReplica replica, Predicate<ReplicaStats> condition)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (true) {
+            ReplicaStats stats = replica.stats().await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (condition.test(stats)) return stats;
+            assertThat(System.nanoTime()).as("waiting for stats, last: %s", stats.summaryLine()).isLessThan(deadline);
+            vertx.timer(10).await();
+        }
+    }
+
+    /** A packet path that records which kernel state was last mirrored when each message went out. */
+    private static final class RecordingPath implements PacketPath {
+        final Map<Effects.Send, Effects.KernelState> sendsInView = new ConcurrentHashMap<>();
+        private volatile Effects.KernelState mirrored;
+
+        @Override public String name() { return "recording"; }
+        @Override public void start(Runnable recordedReady) {}
+        @Override public void mirror(Effects.KernelState state) { mirrored = state; }
+        @Override public List<Message> drainRecorded() { return List.of(); }
+        @Override public int broadcastCarrier(Message message) { return EACH_MEMBER; }
+        @Override public Map<String, Long> counters() { return Map.of(); }
+        @Override public void close() {}
+
+        @Override
+        public boolean sentByKernel(Effects.Send send) {
+            sendsInView.putIfAbsent(send, mirrored);
+            return false;
+        }
+    }
+
+    private record Cluster(ClusterConfig config, List<UdpReplica> replicas) {
+
+        /** Deploys three replicas on 127.0.0.21-23, on another random port when one is taken. */
+        static Cluster start(Vertx vertx, IntFunction<PacketPath> paths) throws Exception {
+            Random random = new Random();
+            for (int attempt = 1; ; attempt++) {
+                ClusterConfig config = new ClusterConfig(7, 1, "kv", 20000 + random.nextInt(40000),
+                        List.of(loopback(21), loopback(22), loopback(23)), ClusterConfig.TICK_MILLIS_DEFAULT);
+                List<UdpReplica> replicas = new ArrayList<>();
+                List<Future<String>> deployments = new ArrayList<>();
+                for (int i = 0; i < config.memberCount(); i++) {
+                    Replica core = new Replica(i, config.memberCount(), App.named(config.app()), Options.defaults(), i);
+                    UdpReplica replica = new UdpReplica(config, core, paths.apply(i), 1024);
+                    replicas.add(replica);
+                    deployments.add(vertx.deployVerticle(replica));
+                }
+                Future.join(deployments).otherwiseEmpty().await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                Throwable failure = deployments.stream().map(Future::cause).filter(c -> c != null).findFirst().orElse(null);
+                if (failure == null) return new Cluster(config, replicas);
+                for (Future<String> d : deployments) {
+                    if (d.succeeded()) vertx.undeploy(d.result()).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                }
+                if (!(failure instanceof BindException) || attempt == 5) throw new AssertionError("deploy failed", failure);
+            }
+        }
+
+        private static Inet4Address loopback(int last) throws Exception {
+            return (Inet4Address) InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) last});
+        }
+    }
+
+    /** A kv client on a raw datagram socket that sends each request to every member until one replies. */
+    private static final class Client {
+        final List<String> unexpected = new CopyOnWriteArrayList<>();
+        private final Map<Long, Promise<Reply>> pending = new ConcurrentHashMap<>();
+        private final Vertx vertx;
+        private final ClusterConfig config;
+        private final MessageCodec codec;
+        private final DatagramSocket socket;
+
+        private Client(Vertx vertx, ClusterConfig config, DatagramSocket socket) {
+            this.vertx = vertx;
+            this.config = config;
+            this.codec = config.codec();
+            this.socket = socket;
+        }
+
+        static Client open(Vertx vertx, ClusterConfig config) throws Exception {
+            DatagramSocket socket = vertx.createDatagramSocket(new DatagramSocketOptions());
+            Client client = new Client(vertx, config, socket);
+            socket.handler(packet -> client.onDatagram(packet.data()));
+            socket.listen(0, "127.0.0.1").await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            return client;
+        }
+
+        Kv.Result call(long requestNumber, Kv.Command command) throws Exception {
+            Request request = new Request(CLIENT_ID, requestNumber, Kv.encode(command));
+            Promise<Reply> reply = Promise.promise();
+            pending.put(requestNumber, reply);
+            // Until the cluster has started view 0, requests go unanswered; resending is the client's job.
+            long timer = vertx.setPeriodic(1, 50, id -> {
+                for (int i = 0; i < config.memberCount(); i++) sendRaw(i, codec.encode(request));
+            });
+            try {
+                return Kv.decodeResult(reply.future().await(TIMEOUT_SECONDS, TimeUnit.SECONDS).result());
+            } finally {
+                vertx.cancelTimer(timer);
+            }
+        }
+
+        void sendRaw(int member, byte[] bytes) {
+            socket.send(Buffer.buffer(bytes), config.port(), config.members().get(member).getHostAddress());
+        }
+
+        private void onDatagram(Buffer data) {
+            try {
+                Message m = codec.decode(data.getBytes(), 0, data.length());
+                Promise<Reply> waiting = m instanceof Reply r && r.clientId() == CLIENT_ID ? pending.get(r.requestNumber()) : null;
+                if (waiting == null) unexpected.add(m.toString());
+                else waiting.tryComplete((Reply) m);
+            } catch (Exception e) {
+                unexpected.add(e.toString());
+            }
+        }
+    }
+}
