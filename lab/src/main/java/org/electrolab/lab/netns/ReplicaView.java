@@ -1,0 +1,43 @@
+package org.electrolab.lab.netns;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * What a running replica's stats file ({@code --stats-file}, a JSON ReplicaStats) says about its
+ * position: what {@code lab status} shows and what readiness waits for.
+ *
+ * @param path the replica's packet path (user space or the eBPF offloads it attached)
+ * @param kernel the offload programs' counters, by name
+ */
+public record ReplicaView(long view, String status, int leader, long op, long commit, String path, Map<String, Long> kernel) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public boolean isNormal() {
+        return "NORMAL".equals(status);
+    }
+
+    /** The view in {@code statsFile}, or empty while the file is missing or being replaced. */
+    public static Optional<ReplicaView> read(Path statsFile) {
+        JsonNode root;
+        try {
+            if (!Files.isRegularFile(statsFile)) return Optional.empty();
+            root = JSON.readTree(statsFile.toFile());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (root == null || !root.has("view") || !root.has("status")) return Optional.empty();
+        Map<String, Long> kernel = new LinkedHashMap<>();
+        root.path("kernel").properties().forEach(e -> kernel.put(e.getKey(), e.getValue().asLong()));
+        return Optional.of(new ReplicaView(root.path("view").asLong(), root.path("status").asText(),
+                root.path("leader").asInt(-1), root.path("op").asLong(), root.path("commit").asLong(),
+                root.path("path").asText(""), kernel));
+    }
+}
