@@ -30,9 +30,10 @@ public final class KvClient implements AutoCloseable {
      * @param requestNumber the number its request carried (the client's 1, 2, 3, ...)
      * @param invokeNanos {@link System#nanoTime()} when the call was made
      * @param completeNanos {@link System#nanoTime()} when the reply came or the client gave up
+     * @param view the view of the leader that answered; -1 when the outcome is UNKNOWN
      */
     public record Call(long clientId, long requestNumber, Kv.Command command, long invokeNanos, long completeNanos,
-                       Outcome outcome, Kv.Result result) {}
+                       Outcome outcome, Kv.Result result, long view) {}
 
     /**
      * @param timeout wait for a reply this long before sending the request again to every member
@@ -114,12 +115,12 @@ public final class KvClient implements AutoCloseable {
             long now = System.nanoTime();
             Call call;
             if (reply.failed()) {
-                call = new Call(clientId(), requestNumber, pending.command, pending.invokeNanos, now, Outcome.UNKNOWN, null);
+                call = new Call(clientId(), requestNumber, pending.command, pending.invokeNanos, now, Outcome.UNKNOWN, null, -1);
             } else {
                 Kv.Result result = decode(reply.result().result());
                 boolean ok = result.status() == Kv.Status.OK || result.status() == Kv.Status.NOT_FOUND;
                 call = new Call(clientId(), requestNumber, pending.command, pending.invokeNanos, now,
-                        ok ? Outcome.OK : Outcome.FAIL, result);
+                        ok ? Outcome.OK : Outcome.FAIL, result, reply.result().view());
             }
             pending.call.complete(call);
             sendNext();

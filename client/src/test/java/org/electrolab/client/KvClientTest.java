@@ -88,6 +88,7 @@ class KvClientTest {
                 assertThat(await(kv.put("k", "v")).outcome()).isEqualTo(Outcome.OK);
                 Call read = await(kv.get("k"));
                 assertThat(read.result()).isEqualTo(new Result(Status.OK, "v"));
+                assertThat(read.view()).isEqualTo(1);
                 // The put found member 1 through a retry; the get went straight there.
                 assertThat(m0.requestNumbers()).containsExactly(1L, 1L);
                 assertThat(m1.requestNumbers()).containsExactly(1L, 2L);
@@ -102,6 +103,7 @@ class KvClientTest {
                 Call call = await(kv.put("k", "v"));
                 assertThat(call.outcome()).isEqualTo(Outcome.UNKNOWN);
                 assertThat(call.result()).isNull();
+                assertThat(call.view()).isEqualTo(-1);
                 assertThat(call.completeNanos() - call.invokeNanos()).isGreaterThanOrEqualTo(Duration.ofMillis(150).toNanos());
                 assertThat(silent.requestNumbers()).hasSizeGreaterThanOrEqualTo(2).containsOnly(1L);
                 // The next call is a new request.
