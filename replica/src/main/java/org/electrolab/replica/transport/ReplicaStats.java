@@ -1,6 +1,8 @@
 package org.electrolab.replica.transport;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 import org.electrolab.protocol.MessageType;
@@ -22,10 +24,10 @@ public record ReplicaStats(int replica, int members, long view, Status status, i
                            long repliesWithoutAddress, long sentByKernel, long recordedByKernel, Map<String, Long> kernel) {
 
     public ReplicaStats {
-        drops = Map.copyOf(drops);
-        received = Map.copyOf(received);
-        sent = Map.copyOf(sent);
-        kernel = Map.copyOf(kernel);
+        drops = sorted(drops);
+        received = sorted(received);
+        sent = sorted(sent);
+        kernel = sorted(kernel);
     }
 
     /** One line for a human: position, datagram counts, and every counter that is not zero. */
@@ -48,9 +50,13 @@ public record ReplicaStats(int replica, int members, long view, Status status, i
         return line.toString();
     }
 
+    /** Keys in their natural order (enums: declaration order), so the stats file reads the same way each time. */
+    private static <K extends Comparable<K>> Map<K, Long> sorted(Map<K, Long> counts) {
+        return Collections.unmodifiableMap(new TreeMap<>(counts));
+    }
+
     private static <K extends Comparable<K>> String nonZero(Map<K, Long> counts) {
         String listed = counts.entrySet().stream().filter(e -> e.getValue() != 0)
-                .sorted(Map.Entry.comparingByKey())
                 .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
         return listed.isEmpty() ? " none" : " " + listed;
     }
