@@ -1,0 +1,81 @@
+package org.electrolab.replica.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Thousands of seeded runs of 3-, 5- and 7-replica clusters under drops, duplicates, delays,
+ * partitions, crashes and restarts, each judged by the checkers (see {@link Simulation}).
+ *
+ * <p>{@code -Dsim.seeds=N} runs N seeds (default 2000) starting at {@code -Dsim.firstSeed} (default 1);
+ * {@code -Dsim.seed=S} replays one seed. A failure message starts with the seed and the command that
+ * replays it.
+ */
+class SimulationTest {
+
+    @Test
+    void seededRunsKeepEveryInvariant() throws Exception {
+        Long replay = Long.getLong("sim.seed");
+        if (replay != null) {
+            Simulation.Outcome outcome = new Simulation(replay).run();
+            System.out.println("seed " + replay + " passed: " + outcome);
+            return;
+        }
+        int seeds = Integer.getInteger("sim.seeds", 2000);
+        long firstSeed = Long.getLong("sim.firstSeed", 1);
+        long started = System.nanoTime();
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<Simulation.Outcome>> runs = new ArrayList<>();
+        try {
+            for (long seed = firstSeed; seed < firstSeed + seeds; seed++) {
+                long s = seed;
+                runs.add(pool.submit(() -> new Simulation(s).run()));
+            }
+            List<String> failures = new ArrayList<>();
+            int[] bySize = new int[8];
+            long ops = 0, crashes = 0, partitions = 0, views = 0, worstHeal = 0, ticks = 0;
+            for (Future<Simulation.Outcome> run : runs) {
+                try {
+                    Simulation.Outcome o = run.get();
+                    bySize[o.members()]++;
+                    ops += o.opsCompleted();
+                    crashes += o.crashes();
+                    partitions += o.partitions();
+                    views += o.highestView();
+                    ticks += o.ticks();
+                    worstHeal = Math.max(worstHeal, o.healToProgressTicks());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof Simulation.SimulationFailure failure)) throw e;
+                    failures.add(failure.report);
+                }
+            }
+            System.out.printf("%d seeds from %d in %.1f s on %d threads: %d/%d/%d runs of 3/5/7 replicas, %d ops completed,"
+                            + " %d crashes, %d partitions, %d views, %d ticks, slowest heal-to-progress %d ticks, %d failed%n",
+                    seeds, firstSeed, (System.nanoTime() - started) / 1e9, threads, bySize[3], bySize[5], bySize[7], ops,
+                    crashes, partitions, views, ticks, worstHeal, failures.size());
+            if (!failures.isEmpty()) {
+                List<String> shown = failures.subList(0, Math.min(3, failures.size()));
+                throw new AssertionError(failures.size() + " of " + seeds + " seeds failed; the first:\n\n" + String.join("\n", shown));
+            }
+        } finally {
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void aSeedReplaysExactly() {
+        Simulation.Outcome first = new Simulation(42).run();
+        Simulation.Outcome second = new Simulation(42).run();
+        assertThat(second).isEqualTo(first);
+    }
+}
