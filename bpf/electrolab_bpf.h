@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Kernel-side pieces the three offload programs share: the configuration, the kernel state and
+ * member maps, the state snapshot and the parser of an electrolab datagram in XDP.
+ */
+#ifndef ELECTROLAB_BPF_H
+#define ELECTROLAB_BPF_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "electrolab_offload.h"
+
+#define EL_IP_MF 0x2000
+#define EL_IP_OFFSET 0x1fff
+#define EL_UDP_HEADER_SIZE 8
+/* Offset of the electrolab header in a frame without IP options: Ethernet, IPv4, UDP. */
+#define EL_MSG_OFFSET (ETH_HLEN + 20 + EL_UDP_HEADER_SIZE)
+
+/* Set by user space between open and load. */
+const volatile struct el_config el_config = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct el_state);
+} el_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EL_REPLICAS_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} el_members SEC(".maps");
+
+/* A consistent copy of struct el_state, read under its lock. */
+struct el_snapshot {
+	__u64 view;
+	__u64 last_op;
+	__u32 status;
+	__u32 leader;
+	__u32 my_index;
+	__u32 members;
+	__u32 f;
+	__u32 offloads;
+};
+
+static __always_inline int el_read_state(struct el_snapshot *snap)
+{
+	__u32 zero = 0;
+	struct el_state *s = bpf_map_lookup_elem(&el_state, &zero);
+
+	if (!s)
+		return -1;
+	bpf_spin_lock(&s->lock);
+	snap->view = s->view;
+	snap->last_op = s->last_op;
+	snap->status = s->status;
+	snap->leader = s->leader;
+	snap->my_index = s->my_index;
+	snap->members = s->members;
+	snap->f = s->f;
+	snap->offloads = s->offloads;
+	bpf_spin_unlock(&s->lock);
+	return 0;
+}
+
+/* Whether addr (network order) is the address of member index; user space zeroes unused slots. */
+static __always_inline int el_is_member_address(__u32 index, __be32 addr)
+{
+	__u32 *member;
+
+	if (index >= EL_REPLICAS_MAX)
+		return 0;
+	member = bpf_map_lookup_elem(&el_members, &index);
+	return member && *member != 0 && *member == addr;
+}
+
+enum el_parse {
+	EL_PARSE_OTHER,    /* not IPv4/UDP to the cluster port (or a fragment): not ours */
+	EL_PARSE_INVALID,  /* to the cluster port but malformed */
+	EL_PARSE_FOREIGN,  /* another cluster, or a member index from a non-member address */
+	EL_PARSE_OK,       /* a well-formed electrolab message of this cluster */
+};
+
+struct el_xdp_packet {
+	struct ethhdr *eth;
+	struct iphdr *ip;
+	struct udphdr *udp;
+	struct el_header *hdr;
+	__u32 msg_size;    /* header + body */
+	__u32 ip_options;  /* 1 when the IPv4 header carries options (hdr is then not at EL_MSG_OFFSET) */
+};
+
+/*
+ * Checks what MessageCodec.decode checks in the header: magic, version, cluster, body_size against
+ * the UDP length, the type code, and the sender index; adds the sender address check.
+ */
+static __always_inline enum el_parse el_parse_xdp(struct xdp_md *ctx, struct el_xdp_packet *p)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip;
+	struct udphdr *udp;
+	struct el_header *hdr;
+	__u32 ihl, tot_len, udp_len, msg_size;
+
+	if ((void *)(eth + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return EL_PARSE_OTHER;
+	ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > end || ip->version != 4 || ip->ihl < 5 || ip->protocol != IPPROTO_UDP)
+		return EL_PARSE_OTHER;
+	if (ip->frag_off & bpf_htons(EL_IP_MF | EL_IP_OFFSET))
+		return EL_PARSE_OTHER;
+	ihl = ip->ihl * 4;
+	udp = (void *)ip + ihl;
+	if ((void *)(udp + 1) > end || udp->dest != bpf_htons(el_config.port))
+		return EL_PARSE_OTHER;
+
+	tot_len = bpf_ntohs(ip->tot_len);
+	udp_len = bpf_ntohs(udp->len);
+	if (tot_len < ihl + EL_UDP_HEADER_SIZE || (void *)ip + tot_len > end || udp_len != tot_len - ihl)
+		return EL_PARSE_INVALID;
+	msg_size = udp_len - EL_UDP_HEADER_SIZE;
+	if (msg_size < EL_HEADER_SIZE || msg_size > EL_MESSAGE_SIZE_MAX)
+		return EL_PARSE_INVALID;
+	hdr = (void *)(udp + 1);
+	if ((void *)(hdr + 1) > end)
+		return EL_PARSE_INVALID;
+	if (hdr->magic != EL_MAGIC || hdr->version != EL_VERSION)
+		return EL_PARSE_INVALID;
+	if (hdr->cluster_id != el_config.cluster_id)
+		return EL_PARSE_FOREIGN;
+	if (hdr->body_size != msg_size - EL_HEADER_SIZE || hdr->type == 0 || hdr->type > EL_TYPE_MAX)
+		return EL_PARSE_INVALID;
+	if (hdr->type == EL_REQUEST) {
+		if (hdr->sender != EL_SENDER_CLIENT)
+			return EL_PARSE_INVALID;
+	} else {
+		if (hdr->sender >= EL_REPLICAS_MAX)
+			return EL_PARSE_INVALID;
+		if (!el_is_member_address(hdr->sender, ip->saddr))
+			return EL_PARSE_FOREIGN;
+	}
+	p->eth = eth;
+	p->ip = ip;
+	p->udp = udp;
+	p->hdr = hdr;
+	p->msg_size = msg_size;
+	p->ip_options = ihl != 20;
+	return EL_PARSE_OK;
+}
+
+/* Folds a 32-bit one's complement sum to 16 bits. */
+static __always_inline __u16 el_csum_fold(__u64 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)sum;
+}
+
+#endif /* ELECTROLAB_BPF_H */
