@@ -1,0 +1,10 @@
+package org.electrolab.lab.experiment;
+
+/** One execution of a cell; {@code repeat} counts from 1. */
+public record Run(Cell cell, int repeat) {
+
+    /** Names the run's raw result, e.g. {@code n3-all-c16-r1} for runs/n3-all-c16-r1.json. */
+    public String id() {
+        return cell.id() + "-r" + repeat;
+    }
+}
