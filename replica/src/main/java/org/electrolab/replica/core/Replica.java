@@ -558,8 +558,10 @@ public final class Replica {
     /**
      * Recovers from f+1 normal answers, one of them from the leader of the latest view among them:
      * fetch that leader's log up to the op it reported, then become normal. Or, when f+1 replicas
-     * (us included) have never been normal and every normal answer is an empty view 0, the cluster
-     * is starting: begin view 0 with an empty log.
+     * (us included) have never been normal and every normal answer is view 0 with nothing committed,
+     * the cluster is starting: join view 0 with an empty log, a prefix of any view-0 log (its leader
+     * may already have prepared ops with the replicas that started before us; we catch up as a
+     * follower).
      */
     private void maybeFinishRecovery() {
         int normal = 0;
@@ -573,7 +575,7 @@ public final class Replica {
                 continue;
             }
             normal++;
-            emptyGenesis &= r.view() == 0 && r.op() == 0;
+            emptyGenesis &= r.view() == 0 && r.commit() == 0;
             if (latest == null || r.view() > latest.view()) latest = r;
         }
         if (fresh >= f + 1 && emptyGenesis) {
