@@ -95,8 +95,8 @@ public final class Lab {
      * tests, and {@link #up}). Whatever it creates is recorded first; on failure it is all removed.
      */
     public static Lab create(LabPaths paths, String name, Scenario scenario, CommandRunner runner) {
-        Privileges.requireRoot("electrolab lab up");
         LabNetwork.requireName(name);
+        Privileges.requireRoot("electrolab lab up");
         Privileges.requireTools();
         LabState state = new LabState(paths.stateDir(name));
         if (!state.exists()) {
@@ -292,8 +292,8 @@ public final class Lab {
      * Running it again, or on a lab that never came up, does nothing and succeeds.
      */
     public static Removed down(LabPaths paths, String name, CommandRunner runner) {
-        Privileges.requireRoot("electrolab lab down");
         LabNetwork.requireName(name);
+        Privileges.requireRoot("electrolab lab down");
         String prefix = LabNetwork.namespacePrefix(name);
         LabState state = new LabState(paths.stateDir(name));
         List<String> recorded = state.exists()

@@ -123,10 +123,18 @@ public final class ScenarioFile {
         } catch (JsonProcessingException e) {
             JsonLocation where = e.getLocation();
             String line = where != null && where.getLineNr() > 0 ? " line " + where.getLineNr() : "";
-            String problem = e.getOriginalMessage().lines().map(String::strip).filter(l -> !l.isEmpty())
-                    .findFirst().orElse("unreadable");
-            throw new ScenarioException(List.of(source + line + ": bad YAML: " + problem + "; fix the YAML there"));
+            throw new ScenarioException(List.of(source + line + ": bad YAML: " + parserProblem(e.getOriginalMessage()) + "; fix the YAML there"));
         }
+    }
+
+    /** SnakeYAML's several-line "context / mark / problem / mark" message as one line: the problem, then the context. */
+    private static String parserProblem(String message) {
+        List<String> said = message.lines()
+                .filter(l -> !l.isBlank() && !l.startsWith(" in ") && !l.startsWith("    ") && !l.strip().equals("^"))
+                .map(String::strip).toList();
+        if (said.isEmpty()) return "unreadable";
+        if (said.size() == 1) return said.getFirst();
+        return said.getLast() + " (" + said.getFirst() + ")";
     }
 
     private static int replicas(JsonNode node, Problems problems) {

@@ -1,0 +1,84 @@
+package org.electrolab.lab.netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.electrolab.lab.LabCommand;
+import org.electrolab.protocol.testing.RootRequirement;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+/** {@code electrolab lab ...} as a user types it: a bad scenario is refused line by line and creates nothing. */
+class LabCommandTest {
+    @TempDir
+    Path home;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private String previousHome;
+
+    @BeforeEach
+    void pointTheLabAtATemporaryCheckout() throws Exception {
+        Files.createDirectories(home.resolve("bin"));
+        Files.writeString(home.resolve("bin/electrolab"), "#!/bin/sh\nexit 1\n");
+        previousHome = System.getProperty("electrolab.home");
+        System.setProperty("electrolab.home", home.toString());
+    }
+
+    @AfterEach
+    void restore() {
+        if (previousHome == null) System.clearProperty("electrolab.home");
+        else System.setProperty("electrolab.home", previousHome);
+    }
+
+    private int lab(String... args) {
+        return new CommandLine(new LabCommand()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
+    }
+
+    @Test
+    void aBadScenarioPrintsOneLinePerMistakeAndCreatesNothing() throws Exception {
+        Path bad = home.resolve("bad.yaml");
+        Files.writeString(bad, """
+                replicas: 4
+                offloads: fast-reply,turbo
+                app: kv
+                workload: {clients: 8, warmup: 5s, duration: 30s, payload-bytes: 64}
+                """);
+        String name = TestLabs.uniqueName();
+
+        int exit = lab("up", "--scenario", bad.toString(), "--name", name);
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString().lines().toList()).containsExactly(
+                bad + ": replicas: 4 is even; use an odd count (2f+1 members), e.g. 5",
+                bad + ": offloads: 'turbo' is not an offload; use none, all, or a comma list of tc-broadcast, fast-reply, quorum-prune");
+        assertThat(home.resolve("lab-state")).doesNotExist();
+        TestLabs.assertNoNamespaces(name);
+    }
+
+    @Test
+    void aBadLabNameIsOneLine() {
+        int exit = lab("down", "--name", "My-Lab");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString().lines().toList()).singleElement().asString()
+                .startsWith("electrolab lab down: ").contains("--name: 'My-Lab' is not a lab name");
+    }
+
+    @Test
+    void statusOfALabThatIsNotUpSaysHowToStartIt() {
+        RootRequirement.require("lab status");
+
+        int exit = lab("status", "--name", TestLabs.uniqueName());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("is not up").contains("electrolab lab up --scenario FILE");
+    }
+}

@@ -1,0 +1,182 @@
+package org.electrolab.lab.netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.electrolab.protocol.testing.RootRequirement;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** The lab's network on the real kernel: namespaces, bridge, cables, and what down leaves (nothing). */
+class LabNetworkTest {
+    private final CommandRunner runner = new CommandRunner();
+    private final List<Process> started = new ArrayList<>();
+    private final String name = TestLabs.uniqueName();
+    @TempDir
+    Path stateRoot;
+    private LabPaths paths;
+
+    @BeforeEach
+    void requireRoot() {
+        RootRequirement.require("the netns lab");
+        paths = new LabPaths(TestLabs.repo(), stateRoot);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        started.forEach(Process::destroyForcibly);
+        if (RootRequirement.isRoot()) Lab.down(paths, name);
+    }
+
+    @Test
+    void hostsInTheirOwnNamespacesExchangeUdpOverTheBridgeAndDownLeavesNothing() throws Exception {
+        List<String> rootLinksBefore = TestLabs.rootLinks();
+
+        LabNetwork network = Lab.create(paths, name, TestLabs.scenario(3), runner).network();
+
+        assertThat(Netns.list(runner, LabNetwork.namespacePrefix(name)))
+                .containsExactlyInAnyOrder("el-" + name + "-r0", "el-" + name + "-r1", "el-" + name + "-r2",
+                        "el-" + name + "-client", "el-" + name + "-sw");
+        assertThat(TestLabs.rootLinks()).as("links in the root namespace").isEqualTo(rootLinksBefore);
+        assertThat(network.hosts()).allSatisfy(h -> assertThat(h.address()).startsWith("198.18."));
+        assertThat(echo(network.host("r0"), network.host("r2"), "r0 to r2")).isEqualTo("r0 to r2");
+        assertThat(echo(network.host("client"), network.host("r1"), "client to r1")).isEqualTo("client to r1");
+
+        Lab.Removed removed = Lab.down(paths, name);
+
+        assertThat(removed.namespaces()).isEqualTo(5);
+        TestLabs.assertNoNamespaces(name);
+        assertThat(paths.stateDir(name)).doesNotExist();
+        assertThat(TestLabs.rootLinks()).as("links in the root namespace").isEqualTo(rootLinksBefore);
+    }
+
+    @Test
+    void switchSkipsIptablesAndHostsForwardWithTheXdpMtu() {
+        LabNetwork network = Lab.create(paths, name, TestLabs.scenario(3), runner).network();
+        Netns sw = new Netns(network.switchNetns(), runner);
+        Netns r0 = new Netns(network.host("r0").netns(), runner);
+
+        for (String table : List.of("iptables", "ip6tables", "arptables")) {
+            assertThat(sw.exec("sysctl", "-n", "net.bridge.bridge-nf-call-" + table).strip()).as(table).isEqualTo("0");
+        }
+        assertThat(r0.exec("sysctl", "-n", "net.ipv4.conf.eth0.forwarding").strip()).isEqualTo("1");
+        assertThat(r0.ip("link", "show", "eth0")).contains("mtu " + LabNetwork.MTU).contains(network.host("r0").mac());
+        assertThat(r0.ip("link", "show", "lo")).contains("UP");
+        assertThat(sw.ip("link", "show", "r0")).contains("master " + LabNetwork.BRIDGE);
+        assertThat(r0.exec("ethtool", "-k", "eth0")).contains("tx-checksumming: off");
+    }
+
+    /** The hook the offloads use: XDP in native mode on a host's eth0 and on its bridge port, traffic still flowing. */
+    @Test
+    void nativeXdpAttachesOnBothEndsOfACableAndTrafficStillFlows() throws Exception {
+        Path program = compileXdpPass();
+        LabNetwork network = Lab.create(paths, name, TestLabs.scenario(3), runner).network();
+        Netns sw = new Netns(network.switchNetns(), runner);
+        for (String host : List.of("r0", "r1")) {
+            new Netns(network.host(host).netns(), runner)
+                    .ip("link", "set", "dev", "eth0", "xdpdrv", "obj", program.toString(), "sec", "xdp");
+            sw.ip("link", "set", "dev", network.bridgePortsByHost().get(host), "xdpdrv", "obj", program.toString(), "sec", "xdp");
+        }
+
+        assertThat(new Netns(network.host("r0").netns(), runner).ip("link", "show", "eth0")).contains("xdp");
+        assertThat(echo(network.host("r0"), network.host("r1"), "through xdp")).isEqualTo("through xdp");
+    }
+
+    @Test
+    void aFailureMidwayRemovesWhatWasCreated() {
+        CommandRunner failing = new CommandRunner() {
+            private int commands;
+
+            @Override
+            public Result tryRun(List<String> command) {
+                if (command.contains("link") && command.contains("veth") && ++commands == 2) {
+                    return new Result(command, 2, "", "RTNETLINK answers: injected failure");
+                }
+                return super.tryRun(command);
+            }
+        };
+
+        assertThatThrownBy(() -> Lab.create(paths, name, TestLabs.scenario(3), failing))
+                .isInstanceOf(LabException.class)
+                .hasMessageContaining("veth").hasMessageContaining("injected failure");
+
+        TestLabs.assertNoNamespaces(name);
+        assertThat(paths.stateDir(name)).doesNotExist();
+    }
+
+    @Test
+    void aSecondUpOfTheSameLabIsRefusedAndLeavesTheFirstIntact() {
+        Lab.create(paths, name, TestLabs.scenario(3), runner);
+
+        assertThatThrownBy(() -> Lab.create(paths, name, TestLabs.scenario(3), runner))
+                .isInstanceOf(LabException.class).hasMessageContaining("lab down --name " + name);
+
+        assertThat(Netns.list(runner, LabNetwork.namespacePrefix(name))).hasSize(5);
+        assertThat(paths.stateDir(name).resolve("cluster.yaml")).exists();
+    }
+
+    /** Sends {@code text} from one host to a UDP echo on another, both Java programs run with ip netns exec. */
+    private String echo(LabHost from, LabHost to, String text) throws Exception {
+        Process receiver = new ProcessBuilder(new Netns(to.netns(), runner).execCommand(java("echo", "9000")))
+                .redirectErrorStream(true).start();
+        started.add(receiver);
+        BufferedReader lines = new BufferedReader(new InputStreamReader(receiver.getInputStream(), StandardCharsets.UTF_8));
+        String ready = CompletableFuture.supplyAsync(() -> readLine(lines), Thread::startVirtualThread).get(30, TimeUnit.SECONDS);
+        assertThat(ready).as("echo in " + to.netns()).isEqualTo("ready");
+        String answer = new Netns(from.netns(), runner).exec(java("send", to.address(), "9000", text).toArray(String[]::new)).strip();
+        assertThat(receiver.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        return answer;
+    }
+
+    private static List<String> java(String... args) {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), UdpEcho.class.getName()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static String readLine(BufferedReader reader) {
+        try {
+            return reader.readLine();
+        } catch (IOException e) {
+            return "unreadable: " + e;
+        }
+    }
+
+    /** An XDP program that passes every packet, built with clang (no headers needed). */
+    private Path compileXdpPass() throws Exception {
+        Path source = stateRoot.resolve("pass.c");
+        Path object = stateRoot.resolve("pass.o");
+        Files.writeString(source, """
+                #define SEC(name) __attribute__((section(name), used))
+                SEC("xdp") int xdp_pass(void *ctx) { return 2; /* XDP_PASS */ }
+                char LICENSE[] SEC("license") = "GPL";
+                """);
+        CommandRunner.Result built;
+        try {
+            built = runner.tryRun("clang", "-O2", "-target", "bpf", "-c", source.toString(), "-o", object.toString());
+        } catch (LabException noClang) {
+            if (RootRequirement.inCi()) fail("clang is needed to build the XDP test program: " + noClang.getMessage());
+            Assumptions.abort("clang not installed: " + noClang.getMessage());
+            throw noClang;
+        }
+        assertThat(built.ok()).as("clang: " + built.stderr()).isTrue();
+        return object;
+    }
+}

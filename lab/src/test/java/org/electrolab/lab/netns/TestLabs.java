@@ -1,0 +1,54 @@
+package org.electrolab.lab.netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.electrolab.lab.scenario.Scenario;
+import org.electrolab.lab.scenario.ScenarioException;
+import org.electrolab.lab.scenario.ScenarioFile;
+
+/** What the lab tests share: unique short lab names, the shipped scenarios, and a leftover check. */
+final class TestLabs {
+    private static final AtomicInteger NEXT = new AtomicInteger();
+
+    private TestLabs() {}
+
+    /** A lab name no other test (in this or a concurrent JVM) uses: t, this pid, a counter. */
+    static String uniqueName() {
+        return "t" + ProcessHandle.current().pid() % 1_000_000 + "x" + NEXT.getAndIncrement();
+    }
+
+    static Path repo() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isDirectory(dir.resolve("experiments").resolve("scenarios"))) dir = dir.getParent();
+        if (dir == null) throw new IllegalStateException("no experiments/scenarios above " + Path.of("").toAbsolutePath());
+        return dir;
+    }
+
+    static Path scenarioFile(int replicas) {
+        return repo().resolve("experiments/scenarios/scenario" + replicas + ".yaml");
+    }
+
+    static Scenario scenario(int replicas) {
+        try {
+            return ScenarioFile.load(scenarioFile(replicas));
+        } catch (ScenarioException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** Lab {@code name} left no namespace behind (its links live only inside them). */
+    static void assertNoNamespaces(String name) {
+        assertThat(Netns.list(new CommandRunner(), LabNetwork.namespacePrefix(name))).as("namespaces of lab " + name).isEmpty();
+    }
+
+    /** The names of the links in the root namespace; the lab must never add one. */
+    static List<String> rootLinks() {
+        return new CommandRunner().run("ip", "-o", "link", "show").lines()
+                .map(line -> line.split(":\\s+", 3)[1].split("@")[0]).sorted().toList();
+    }
+}
