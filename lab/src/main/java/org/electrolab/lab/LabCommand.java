@@ -1,0 +1,116 @@
+package org.electrolab.lab;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+import org.electrolab.lab.netns.Lab;
+import org.electrolab.lab.netns.LabException;
+import org.electrolab.lab.netns.LabHost;
+import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.scenario.Scenario;
+import org.electrolab.lab.scenario.ScenarioException;
+import org.electrolab.lab.scenario.ScenarioFile;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code electrolab lab up|down|status}: the single-machine lab of network namespaces (docs/lab.md). */
+@Command(name = "lab", description = "Run a cluster on this machine, one network namespace per host (needs root).",
+        mixinStandardHelpOptions = true,
+        subcommands = {LabCommand.Up.class, LabCommand.Down.class, LabCommand.Status.class})
+public final class LabCommand implements Runnable {
+    public static final String DEFAULT_NAME = "lab";
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: up, down or status");
+    }
+
+    /** Runs a lab step; a user error is printed as its one-line message and exits 1. */
+    private abstract static class Step implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--name", defaultValue = DEFAULT_NAME, paramLabel = "L",
+                description = "Lab name: 1-12 lower-case letters and digits (default: ${DEFAULT-VALUE}).")
+        String name;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                step(spec.commandLine().getOut());
+                return 0;
+            } catch (LabException e) {
+                err.println("electrolab lab " + spec.name() + ": " + e.getMessage());
+                for (Throwable suppressed : e.getSuppressed()) err.println("  while cleaning up: " + suppressed.getMessage());
+                return 1;
+            } catch (ScenarioException e) {
+                e.problems().forEach(err::println);
+                return 1;
+            }
+        }
+
+        abstract void step(PrintWriter out) throws ScenarioException;
+    }
+
+    @Command(name = "up", description = "Create the lab's namespaces and bridge, start the replicas, wait until they agree on a view.")
+    static final class Up extends Step {
+        @Option(names = "--scenario", required = true, paramLabel = "FILE",
+                description = "Scenario file, e.g. experiments/scenarios/scenario3.yaml.")
+        Path scenarioFile;
+
+        @Override
+        void step(PrintWriter out) throws ScenarioException {
+            Scenario scenario = ScenarioFile.load(scenarioFile);
+            Lab lab = Lab.up(LabPaths.locate(), name, scenario);
+            out.println("lab " + name + " up: " + scenario.replicas() + " replicas (offloads " + scenario.offloadArgument()
+                    + ", app " + scenario.app() + "), cluster config " + lab.clusterConfig());
+            for (LabHost host : lab.network().hosts()) out.println("  " + host.name() + "  " + host.netns() + "  " + host.address());
+        }
+    }
+
+    @Command(name = "down", description = "Stop the lab's processes and delete its namespaces, links and state (idempotent).")
+    static final class Down extends Step {
+        @Override
+        void step(PrintWriter out) {
+            Lab.Removed removed = Lab.down(LabPaths.locate(), name);
+            if (removed.nothing()) {
+                out.println("lab " + name + " is down (nothing to remove)");
+            } else {
+                out.println("lab " + name + " down: stopped " + removed.processes() + " processes, deleted "
+                        + removed.namespaces() + " namespaces" + (removed.stateDir() ? " and the state directory" : ""));
+            }
+        }
+    }
+
+    @Command(name = "status", description = "Show the lab's hosts, addresses, processes and each replica's view, status, op and commit.")
+    static final class Status extends Step {
+        @Override
+        void step(PrintWriter out) {
+            Lab.Status status = Lab.open(LabPaths.locate(), name).status();
+            Scenario s = status.scenario();
+            out.printf("lab %s: scenario %s (%d replicas, offloads %s, app %s), subnet 198.18.%d.0/24, switch %s%n",
+                    status.name(), s.name(), s.replicas(), s.offloadArgument(), s.app(), status.network().subnet(),
+                    status.network().switchNetns());
+            out.printf("%-7s %-16s %-14s %-9s %-5s %-11s %-6s %-8s %-8s %s%n",
+                    "host", "namespace", "address", "processes", "view", "status", "leader", "op", "commit", "path");
+            for (Lab.HostStatus host : status.hosts()) {
+                String processes = host.netnsPresent() ? Integer.toString(host.pids().size()) : "no netns";
+                out.printf("%-7s %-16s %-14s %-9s", host.host().name(), host.host().netns(), host.host().address(), processes);
+                host.view().ifPresentOrElse(
+                        v -> out.printf(" %-5d %-11s %-6d %-8d %-8d %s%n", v.view(), v.status(), v.leader(), v.op(), v.commit(), v.path()),
+                        () -> out.println(host.host().isReplica() ? " (no stats yet)" : ""));
+                host.view().filter(v -> !v.kernel().isEmpty()).ifPresent(v -> out.println("        kernel: "
+                        + v.kernel().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))));
+            }
+        }
+    }
+}
