@@ -20,6 +20,7 @@ import org.electrolab.client.ClusterEndpoints;
 import org.electrolab.client.RunReport;
 import org.electrolab.client.RunResult;
 import org.electrolab.client.Workload;
+import org.electrolab.lab.cli.UserError;
 import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.config.ClusterConfig;
 import org.electrolab.protocol.config.ConfigException;
@@ -31,14 +32,13 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code electrolab client}: closed-loop load against a cluster, results in run.json and a table.
- * Exit 0 after a run, 1 when no replica ever answered, 2 for a user error (one line on stderr).
+ * Exit 0 after a run, 1 when no replica ever answered (one line on stderr), 2 for a user error.
  */
 @Command(name = "client", mixinStandardHelpOptions = true,
         description = "Run closed-loop clients against the cluster in --config; write run.json and print a table.")
 public final class ClientCommand implements Callable<Integer> {
 
     static final int EXIT_NO_ANSWER = 1;
-    static final int EXIT_USER_ERROR = 2;
 
     @Spec
     CommandSpec spec;
@@ -83,26 +83,9 @@ public final class ClientCommand implements Callable<Integer> {
             description = "what the replicas run (none, all, or a comma list), recorded in run.json; the client cannot see it")
     String offloadsLabel;
 
-    /** A user error: shown as its one-line message, exit 2. */
-    private static final class UserError extends Exception {
-        UserError(String message) {
-            super(message, null, false, false);
-        }
-    }
-
+    /** A {@link UserError} or {@link ConfigException} is one line on stderr and exit 2 ({@link Main}). */
     @Override
-    public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
-        try {
-            return run();
-        } catch (UserError | ConfigException e) {
-            err.println("electrolab client: " + e.getMessage());
-            err.flush();
-            return EXIT_USER_ERROR;
-        }
-    }
-
-    private int run() throws UserError, ConfigException {
+    public Integer call() throws ConfigException {
         Duration warmupTime = duration("--warmup", warmup, true);
         Duration measuredTime = duration("--duration", duration, false);
         Duration requestTimeout = duration("--timeout", timeout, false);
@@ -148,7 +131,7 @@ public final class ClientCommand implements Callable<Integer> {
         return 0;
     }
 
-    private RunResult runLoad(ClosedLoop.Spec load) throws UserError {
+    private RunResult runLoad(ClosedLoop.Spec load) {
         Vertx vertx = Vertx.vertx();
         try {
             return ClosedLoop.run(vertx, load).await();
@@ -160,7 +143,7 @@ public final class ClientCommand implements Callable<Integer> {
         }
     }
 
-    private static void checkWritable(Path out) throws UserError {
+    private static void checkWritable(Path out) {
         Path parent = out.toAbsolutePath().getParent();
         try {
             if (parent != null) Files.createDirectories(parent);
@@ -186,7 +169,7 @@ public final class ClientCommand implements Callable<Integer> {
         };
     }
 
-    private static Duration duration(String option, String text, boolean zeroAllowed) throws UserError {
+    private static Duration duration(String option, String text, boolean zeroAllowed) {
         Duration d = parseDuration(text);
         if (d == null) throw new UserError(option + " '" + text + "' is not a duration; write a whole number and a unit, e.g. 500ms, 5s or 1m");
         if (!zeroAllowed && d.toMillis() < 1) throw new UserError(option + " " + text + ": must be at least 1ms");

@@ -29,11 +29,15 @@ class ClientCommandTest {
 
     private record Outcome(int exitCode, String out, String err) {}
 
+    /** {@code electrolab client ARGS}, with Main's error handling. */
     private static Outcome client(String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cli = new CommandLine(new ClientCommand());
+        CommandLine cli = Main.commandLine();
         cli.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
+        String[] command = new String[args.length + 1];
+        command[0] = "client";
+        System.arraycopy(args, 0, command, 1, args.length);
+        int code = cli.execute(command);
         return new Outcome(code, out.toString(), err.toString());
     }
 
@@ -54,6 +58,14 @@ class ClientCommandTest {
         assertThat(ClientCommand.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(ClientCommand.parseDuration("1m")).isEqualTo(Duration.ofMinutes(1));
         assertThat(ClientCommand.parseDuration("5000ms")).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aBadNumberIsOneLineAndExitCode2() throws Exception {
+        Path config = config("null", 7000, "127.0.44.1");
+        Outcome o = client("--config", config.toString(), "--clients", "0");
+        assertThat(o.exitCode).isEqualTo(2);
+        assertThat(o.err.lines()).containsExactly("electrolab client: --clients 0: run at least 1 client");
     }
 
     @Test
