@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
+import org.electrolab.lab.cli.UserError;
 import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
 import org.electrolab.lab.netns.LabHost;
@@ -20,7 +21,6 @@ import picocli.CommandLine.Spec;
 
 /** {@code electrolab lab up|down|status}: the single-machine lab of network namespaces (docs/lab.md). */
 @Command(name = "lab", description = "Run a cluster on this machine, one network namespace per host (needs root).",
-        mixinStandardHelpOptions = true,
         subcommands = {LabCommand.Up.class, LabCommand.Down.class, LabCommand.Status.class})
 public final class LabCommand implements Runnable {
     public static final String DEFAULT_NAME = "lab";
@@ -28,15 +28,26 @@ public final class LabCommand implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: up, down or status");
     }
 
-    /** Runs a lab step; a user error is printed as its one-line message and exits 1. */
+    /**
+     * Runs a lab step. A mistake in the scenario file prints one line per mistake and exits 2 (a user
+     * error, as elsewhere in electrolab); a lab step that fails prints its one line and exits 1.
+     */
     private abstract static class Step implements Callable<Integer> {
+        static final int EXIT_FAILED = 1;
+
         @Spec
         CommandLine.Model.CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+        boolean help;
 
         @Option(names = "--name", defaultValue = DEFAULT_NAME, paramLabel = "L",
                 description = "Lab name: 1-12 lower-case letters and digits (default: ${DEFAULT-VALUE}).")
@@ -51,10 +62,10 @@ public final class LabCommand implements Runnable {
             } catch (LabException e) {
                 err.println("electrolab lab " + spec.name() + ": " + e.getMessage());
                 for (Throwable suppressed : e.getSuppressed()) err.println("  while cleaning up: " + suppressed.getMessage());
-                return 1;
+                return EXIT_FAILED;
             } catch (ScenarioException e) {
                 e.problems().forEach(err::println);
-                return 1;
+                return UserError.EXIT_CODE;
             }
         }
 
@@ -101,12 +112,13 @@ public final class LabCommand implements Runnable {
                     status.name(), s.name(), s.replicas(), s.offloadArgument(), s.app(), status.network().subnet(),
                     status.network().switchNetns());
             out.printf("%-7s %-16s %-14s %-9s %-5s %-11s %-6s %-8s %-8s %s%n",
-                    "host", "namespace", "address", "processes", "view", "status", "leader", "op", "commit", "path");
+                    "host", "namespace", "address", "processes", "view", "status", "leader", "op", "commit", "offloads loaded");
             for (Lab.HostStatus host : status.hosts()) {
                 String processes = host.netnsPresent() ? Integer.toString(host.pids().size()) : "no netns";
                 out.printf("%-7s %-16s %-14s %-9s", host.host().name(), host.host().netns(), host.host().address(), processes);
                 host.view().ifPresentOrElse(
-                        v -> out.printf(" %-5d %-11s %-6d %-8d %-8d %s%n", v.view(), v.status(), v.leader(), v.op(), v.commit(), v.path()),
+                        v -> out.printf(" %-5d %-11s %-6d %-8d %-8d %s%n", v.view(), v.running() ? v.status() : "EXITED",
+                                v.leader(), v.op(), v.commit(), v.offloadsLoaded()),
                         () -> out.println(host.host().isReplica() ? " (no stats yet)" : ""));
                 host.view().filter(v -> !v.kernel().isEmpty()).ifPresent(v -> out.println("        kernel: "
                         + v.kernel().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))));

@@ -15,13 +15,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * position: what {@code lab status} shows and what readiness waits for.
  *
  * @param path the replica's packet path (user space or the eBPF offloads it attached)
+ * @param offloadsLoaded the offloads the replica attached ({@code none} when it runs in user space)
+ * @param running false in the last file a replica writes as it exits
  * @param kernel the offload programs' counters, by name
  */
-public record ReplicaView(long view, String status, int leader, long op, long commit, String path, Map<String, Long> kernel) {
+public record ReplicaView(long view, String status, int leader, long op, long commit, String path, String offloadsLoaded,
+                          boolean running, Map<String, Long> kernel) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** A live replica taking part in the protocol (VR Revisited, section 4: status normal). */
     public boolean isNormal() {
-        return "NORMAL".equals(status);
+        return running && "NORMAL".equals(status);
     }
 
     /** The view in {@code statsFile}, or empty while the file is missing or being replaced. */
@@ -38,6 +42,7 @@ public record ReplicaView(long view, String status, int leader, long op, long co
         root.path("kernel").properties().forEach(e -> kernel.put(e.getKey(), e.getValue().asLong()));
         return Optional.of(new ReplicaView(root.path("view").asLong(), root.path("status").asText(),
                 root.path("leader").asInt(-1), root.path("op").asLong(), root.path("commit").asLong(),
-                root.path("path").asText(""), kernel));
+                root.path("path").asText(""), root.path("offloadsLoaded").asText("none"),
+                root.path("running").asBoolean(true), kernel));
     }
 }

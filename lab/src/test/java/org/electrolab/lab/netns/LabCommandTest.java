@@ -7,14 +7,12 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.electrolab.lab.LabCommand;
+import org.electrolab.lab.Main;
 import org.electrolab.protocol.testing.RootRequirement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import picocli.CommandLine;
 
 /** {@code electrolab lab ...} as a user types it: a bad scenario is refused line by line and creates nothing. */
 class LabCommandTest {
@@ -39,7 +37,10 @@ class LabCommandTest {
     }
 
     private int lab(String... args) {
-        return new CommandLine(new LabCommand()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
+        String[] full = new String[args.length + 1];
+        full[0] = "lab";
+        System.arraycopy(args, 0, full, 1, args.length);
+        return Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(full);
     }
 
     @Test
@@ -55,7 +56,7 @@ class LabCommandTest {
 
         int exit = lab("up", "--scenario", bad.toString(), "--name", name);
 
-        assertThat(exit).isEqualTo(1);
+        assertThat(exit).isEqualTo(2);
         assertThat(err.toString().lines().toList()).containsExactly(
                 bad + ": replicas: 4 is even; use an odd count (2f+1 members), e.g. 5",
                 bad + ": offloads: 'turbo' is not an offload; use none, all, or a comma list of tc-broadcast, fast-reply, quorum-prune");
