@@ -23,6 +23,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         subcommands = {
                 ReplicaCommand.class,
                 ClientCommand.class,
+                org.electrolab.lab.ansible.AnsibleCommand.class,
                 LabCommand.class,
         })
 public final class Main implements Callable<Integer> {
