@@ -1,0 +1,82 @@
+package org.electrolab.lab.experiment;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * The layout of one experiment's results (docs/experiments.md):
+ * <pre>
+ * matrix.yaml        the matrix file as it was run
+ * environment.json   machine, software and command line; how the offloads attached
+ * results.csv        one row per run
+ * runs/ID.json       each run's raw run.json (ID like n3-all-c16-r1); runs/ID.log the client's output
+ * logs/KEY-rN/       the replicas' logs of cluster KEY (like n3-all) in repeat N
+ * report.md, charts/ what {@code electrolab report} makes of it
+ * </pre>
+ */
+public record ResultsDir(Path dir) {
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss");
+
+    /** {@code parent/<local time>}, e.g. experiments/results/2025-11-25T08-50-12 (no colons: portable file names). */
+    public static ResultsDir timestamped(Path parent, LocalDateTime now) {
+        return new ResultsDir(parent.resolve(TIMESTAMP.format(now)));
+    }
+
+    /** Creates the directory; an existing non-empty one is refused so no earlier results are overwritten. */
+    public void create() throws IOException {
+        if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                if (entries.iterator().hasNext()) {
+                    throw new IOException(dir + " is not empty; choose a new --out directory (or leave --out out for a timestamped one)");
+                }
+            }
+        }
+        Files.createDirectories(runs());
+        Files.createDirectories(logs());
+    }
+
+    public Path matrixCopy() {
+        return dir.resolve("matrix.yaml");
+    }
+
+    public Path environment() {
+        return dir.resolve("environment.json");
+    }
+
+    public Path resultsCsv() {
+        return dir.resolve("results.csv");
+    }
+
+    public Path runs() {
+        return dir.resolve("runs");
+    }
+
+    public Path runJson(String runId) {
+        return runs().resolve(runId + ".json");
+    }
+
+    public Path runLog(String runId) {
+        return runs().resolve(runId + ".log");
+    }
+
+    public Path logs() {
+        return dir.resolve("logs");
+    }
+
+    /** Where the replicas' logs of one cluster start go. */
+    public Path clusterLogs(String clusterKey, int repeat) {
+        return logs().resolve(clusterKey + "-r" + repeat);
+    }
+
+    public Path report() {
+        return dir.resolve("report.md");
+    }
+
+    public Path charts() {
+        return dir.resolve("charts");
+    }
+}
