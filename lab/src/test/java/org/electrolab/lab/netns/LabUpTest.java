@@ -1,0 +1,71 @@
+package org.electrolab.lab.netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.electrolab.lab.scenario.Scenario;
+import org.electrolab.lab.scenario.Workload;
+import org.electrolab.protocol.testing.RootRequirement;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole lab: {@code bin/electrolab replica} in three namespaces, a client answered, then nothing left. */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
+class LabUpTest {
+    private final String name = TestLabs.uniqueName();
+    @TempDir
+    Path stateRoot;
+    private LabPaths paths;
+
+    @BeforeEach
+    void requireRootAndBuiltJars() {
+        RootRequirement.require("the netns lab");
+        paths = new LabPaths(TestLabs.repo(), stateRoot);
+        // The launcher builds stale jars on first use; do it once here, not in three replicas racing readiness.
+        new CommandRunner(Duration.ofMinutes(8)).run(paths.launcher().toString(), "--help");
+    }
+
+    @AfterEach
+    void cleanUp() {
+        if (RootRequirement.isRoot()) Lab.down(paths, name);
+    }
+
+    @Test
+    void scenario3WithoutOffloadsAnswersTheClientAndDownLeavesNothing() throws Exception {
+        Scenario shipped = TestLabs.scenario(3);
+        Scenario scenario = new Scenario(shipped.name(), 3, List.of(), shipped.app(), shipped.clusterId(), shipped.port(),
+                new Workload(2, Duration.ofSeconds(1), Duration.ofSeconds(2), 64));
+
+        Lab lab = Lab.up(paths, name, scenario);
+
+        Lab.Status status = lab.status();
+        List<ReplicaView> views = status.hosts().stream().filter(h -> h.host().isReplica()).map(h -> h.view().orElseThrow()).toList();
+        assertThat(views).hasSize(3).allSatisfy(v -> assertThat(v.isNormal()).isTrue());
+        assertThat(views.stream().map(ReplicaView::view).distinct()).hasSize(1);
+        List<Long> replicaPids = status.hosts().stream().filter(h -> h.host().isReplica()).flatMap(h -> h.pids().stream()).toList();
+        assertThat(replicaPids).isNotEmpty();
+
+        Path out = lab.runClient(stateRoot.resolve("run.json"));
+        JsonNode run = new ObjectMapper().readTree(out.toFile());
+        assertThat(run.path("completed").asLong()).as("completed requests").isPositive();
+        assertThat(run.path("errors").asLong()).as("errors").isZero();
+
+        Lab.Removed removed = Lab.down(paths, name);
+
+        assertThat(removed.processes()).isGreaterThanOrEqualTo(3);
+        assertThat(removed.namespaces()).isEqualTo(5);
+        assertThat(replicaPids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty());
+        TestLabs.assertNoNamespaces(name);
+        assertThat(paths.stateDir(name)).doesNotExist();
+    }
+}
