@@ -141,13 +141,13 @@ public final class ReplicaCommand implements Callable<Integer> {
 
         void writeStatsEverySecond() {
             if (stats == null) return;
-            writeStats(true);
-            vertx.setPeriodic(STATS_INTERVAL_MILLIS, id -> writeStats(true));
+            writeStats();
+            vertx.setPeriodic(STATS_INTERVAL_MILLIS, id -> writeStats());
         }
 
-        private void writeStats(boolean running) {
+        private void writeStats() {
             replica.stats().compose(s -> vertx.<Void>executeBlocking(() -> {
-                stats.write(s, offloads, loadedOffloads, running);
+                stats.write(s, offloads, loadedOffloads);
                 return null;
             })).onFailure(e -> log.warn("cannot write stats file {}: {}", stats.path(), e.toString()));
         }
@@ -160,7 +160,7 @@ public final class ReplicaCommand implements Callable<Integer> {
                 System.out.flush();
                 if (stats != null) {
                     try {
-                        stats.write(last, offloads, loadedOffloads, false);
+                        stats.finish(last, offloads, loadedOffloads);
                     } catch (IOException e) {
                         log.warn("cannot write stats file {}: {}", stats.path(), e.toString());
                     }

@@ -16,6 +16,7 @@ import org.electrolab.replica.transport.ReplicaStats;
  * A running replica's {@code --stats-file}: its {@link ReplicaStats} as JSON, plus what offloads
  * were asked for and loaded, whether the replica is still running, and when it was written. It is
  * replaced atomically (temp file, then rename), so a reader sees a whole old or a whole new file.
+ * Writes come from a worker thread and, at exit, the shutdown hook; they take turns.
  */
 public final class StatsFile {
 
@@ -23,6 +24,7 @@ public final class StatsFile {
 
     private final Path path;
     private final Path temp;
+    private boolean finished;
 
     public StatsFile(Path path) {
         this.path = path.toAbsolutePath();
@@ -47,7 +49,18 @@ public final class StatsFile {
         }
     }
 
-    public void write(ReplicaStats stats, OffloadChoice requested, String loaded, boolean running) throws IOException {
+    /** Replaces the file with {@code stats} of the running replica; nothing once {@link #finish} ran. */
+    public synchronized void write(ReplicaStats stats, OffloadChoice requested, String loaded) throws IOException {
+        if (!finished) replace(stats, requested, loaded, true);
+    }
+
+    /** The last write, at exit: {@code running} false, and no periodic write may replace it afterwards. */
+    public synchronized void finish(ReplicaStats stats, OffloadChoice requested, String loaded) throws IOException {
+        finished = true;
+        replace(stats, requested, loaded, false);
+    }
+
+    private void replace(ReplicaStats stats, OffloadChoice requested, String loaded, boolean running) throws IOException {
         ObjectNode json = JSON.valueToTree(stats);
         json.put("offloadsRequested", requested.names());
         json.put("offloadsLoaded", loaded);

@@ -33,6 +33,18 @@ public final class UdpReplica extends VerticleBase {
 
     private static final Logger log = LoggerFactory.getLogger(UdpReplica.class);
 
+    /**
+     * Vert.x sets both SO_RCVBUF and the size of each datagram read from this one value. Netty's
+     * own default read size, 2048 bytes, would cut a NewState or a large Prepare short; this is
+     * more than {@link Wire#MESSAGE_SIZE_MAX} and about the kernel's default socket buffer, so a
+     * burst of PrepareOKs at the leader is queued rather than lost.
+     */
+    static final int RECEIVE_BUFFER_BYTES = 256 * 1024;
+
+    static {
+        Check.that(RECEIVE_BUFFER_BYTES > Wire.MESSAGE_SIZE_MAX, "a read holds the largest message and shows a larger one");
+    }
+
     private final ClusterConfig config;
     private final Replica core;
     private final PacketPath path;
@@ -84,7 +96,7 @@ public final class UdpReplica extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        socket = vertx.createDatagramSocket(new DatagramSocketOptions());
+        socket = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(RECEIVE_BUFFER_BYTES));
         socket.handler(this::onDatagram);
         InetSocketAddress bind = address();
         return socket.listen(bind.getPort(), bind.getAddress().getHostAddress()).onSuccess(s -> {

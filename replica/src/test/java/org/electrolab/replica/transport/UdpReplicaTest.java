@@ -58,13 +58,17 @@ class UdpReplicaTest {
         assertThat(put.status()).isEqualTo(Kv.Status.OK);
         Kv.Result get = client.call(2, new Kv.Get("colour"));
         assertThat(get).isEqualTo(new Kv.Result(Kv.Status.OK, "blue"));
+        // Larger than Netty's default 2048-byte datagram read: Prepare, PrepareOK path and Reply must carry it whole.
+        String large = "x".repeat(6000);
+        assertThat(client.call(3, new Kv.Put("large", large)).status()).isEqualTo(Kv.Status.OK);
+        assertThat(client.call(4, new Kv.Get("large"))).isEqualTo(new Kv.Result(Kv.Status.OK, large));
         assertThat(client.unexpected).isEmpty();
 
         ReplicaStats leader = cluster.replicas.get(0).stats().await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         assertThat(leader.status()).isEqualTo(Status.NORMAL);
-        assertThat(leader.commit()).isGreaterThanOrEqualTo(2);
-        assertThat(leader.received().get(MessageType.REQUEST)).isGreaterThanOrEqualTo(2);
-        assertThat(leader.sent().get(MessageType.REPLY)).isGreaterThanOrEqualTo(2);
+        assertThat(leader.commit()).isGreaterThanOrEqualTo(4);
+        assertThat(leader.received().get(MessageType.REQUEST)).isGreaterThanOrEqualTo(4);
+        assertThat(leader.sent().get(MessageType.REPLY)).isGreaterThanOrEqualTo(4);
         assertThat(leader.dropped()).isZero();
     }
 
@@ -201,7 +205,7 @@ class UdpReplicaTest {
         }
 
         static Client open(Vertx vertx, ClusterConfig config) throws Exception {
-            DatagramSocket socket = vertx.createDatagramSocket(new DatagramSocketOptions());
+            DatagramSocket socket = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(1 << 16));
             Client client = new Client(vertx, config, socket);
             socket.handler(packet -> client.onDatagram(packet.data()));
             socket.listen(0, "127.0.0.1").await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
