@@ -235,7 +235,11 @@ public final class Lab {
      * naming the client's log.
      */
     public Path runClient(Path out) {
-        Workload w = scenario.workload();
+        return runClient(scenario.workload(), out);
+    }
+
+    /** Runs {@code w} (e.g. one cell of an experiment matrix) instead of the scenario's own workload. */
+    public Path runClient(Workload w, Path out) {
         LabHost client = network.client();
         List<String> command = List.of(paths.launcher().toString(), "client",
                 "--config", state.clusterConfig().toString(),
@@ -296,8 +300,12 @@ public final class Lab {
         Privileges.requireRoot("electrolab lab down");
         String prefix = LabNetwork.namespacePrefix(name);
         LabState state = new LabState(paths.stateDir(name));
-        List<String> recorded = state.exists()
-                ? state.read().map(LabState.Record::namespaces).orElse(List.of()) : List.of();
+        List<String> recorded = List.of();
+        try {
+            recorded = state.read().map(LabState.Record::namespaces).orElse(List.of());
+        } catch (LabException unreadable) {
+            // A damaged record names nothing; the namespaces are still found by their prefix.
+        }
         Set<String> namespaces = new LinkedHashSet<>(recorded);
         namespaces.addAll(Netns.list(runner, prefix));
 

@@ -1,16 +1,21 @@
 package org.electrolab.lab.netns;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Starts the lab's long-running processes inside namespaces and stops them. A pid file holds the pid
@@ -24,14 +29,16 @@ public final class LabProcesses {
 
     /**
      * Starts {@code command} inside {@code netns} with stdin from /dev/null and stdout and stderr
-     * appended to {@code log}, and writes its pid file. The process outlives this JVM.
+     * appended to {@code log}, and writes its pid file. The process runs in a session of its own
+     * ({@code setsid}), so it outlives this JVM and its terminal until {@code lab down}.
      */
     public static Process start(Netns netns, List<String> command, Path log, Path pidFile) {
-        List<String> full = netns.execCommand(command);
+        List<String> full = new ArrayList<>(List.of("setsid"));
+        full.addAll(netns.execCommand(command));
         Process process;
         try {
             process = new ProcessBuilder(full)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectErrorStream(true)
                     .start();
@@ -102,10 +109,10 @@ public final class LabProcesses {
             long left = deadline - System.nanoTime();
             if (left <= 0) return processes.stream().noneMatch(ProcessHandle::isAlive);
             try {
-                process.onExit().get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
+                process.onExit().get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
                 return false;
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw new IllegalStateException(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package org.electrolab.lab.netns;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -100,7 +101,7 @@ public final class LabState {
     public Optional<Record> read() {
         try {
             return Optional.of(JSON.readValue(dir.resolve(RECORD_FILE).toFile(), Record.class));
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+        } catch (NoSuchFileException | FileNotFoundException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new LabException(dir.resolve(RECORD_FILE) + " is unreadable (" + LabException.oneLine(e.getMessage())

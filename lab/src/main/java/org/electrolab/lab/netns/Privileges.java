@@ -30,7 +30,8 @@ public final class Privileges {
 
     /** The tools the lab runs, with the Debian package that provides each. */
     private static final List<List<String>> TOOLS = List.of(
-            List.of("ip", "iproute2"), List.of("sysctl", "procps"), List.of("ethtool", "ethtool"));
+            List.of("ip", "iproute2"), List.of("sysctl", "procps"), List.of("ethtool", "ethtool"),
+            List.of("setsid", "util-linux"));
 
     /** Fails with the install command when a tool the lab runs is not on the PATH. */
     public static void requireTools() {
