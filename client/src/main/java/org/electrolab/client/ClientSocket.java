@@ -19,6 +19,7 @@ import org.electrolab.protocol.Message;
 import org.electrolab.protocol.Message.Reply;
 import org.electrolab.protocol.Message.Request;
 import org.electrolab.protocol.MessageCodec;
+import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.WireException;
 
 /**
@@ -31,6 +32,18 @@ import org.electrolab.protocol.WireException;
  * leader commits. Everything here runs on {@link #context()}.
  */
 public final class ClientSocket {
+
+    /**
+     * Vert.x uses this both as SO_RCVBUF and as the size of the buffer each datagram is read into (by
+     * default 2048 bytes, which would cut a large kv result), so it must hold the largest message
+     * and stay small enough to allocate per read; 64 KiB also lets a burst of replies after a view
+     * change wait in the kernel instead of being dropped.
+     */
+    static final int RECEIVE_BUFFER_BYTES = 64 * 1024;
+
+    static {
+        Check.that(RECEIVE_BUFFER_BYTES >= Wire.MESSAGE_SIZE_MAX, "a read holds the largest message");
+    }
 
     private final Vertx vertx;
     private final Context context;
@@ -57,8 +70,7 @@ public final class ClientSocket {
         Context context = vertx.getOrCreateContext();
         Promise<ClientSocket> opened = Promise.promise();
         context.runOnContext(v -> {
-            // Replies of many clients can arrive in bursts after a view change; do not drop them in the kernel.
-            DatagramSocket socket = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(4 << 20));
+            DatagramSocket socket = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(RECEIVE_BUFFER_BYTES));
             ClientSocket client = new ClientSocket(vertx, context, socket, cluster);
             socket.handler(client::onPacket);
             socket.listen(0, bindHost).map(s -> client).onComplete(opened);

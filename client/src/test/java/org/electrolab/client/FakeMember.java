@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.net.SocketAddress;
 import org.electrolab.protocol.Message;
 import org.electrolab.protocol.Message.Reply;
@@ -52,7 +53,8 @@ final class FakeMember implements AutoCloseable {
     }
 
     static FakeMember start(Vertx vertx, int clusterId, int index, String host, Behaviour behaviour) throws Exception {
-        DatagramSocket socket = vertx.createDatagramSocket();
+        // Read buffers as large as the client's: Netty's default of 2048 bytes would cut large requests.
+        DatagramSocket socket = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(ClientSocket.RECEIVE_BUFFER_BYTES));
         FakeMember member = new FakeMember(vertx, socket, new MessageCodec(clusterId), index);
         socket.handler(packet -> member.onPacket(packet.data().getBytes(), packet.sender(), behaviour));
         socket.listen(0, host).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);

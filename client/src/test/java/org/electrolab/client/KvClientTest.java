@@ -78,6 +78,21 @@ class KvClientTest {
     }
 
     @Test
+    void readsAReplyLargerThanNettysDefaultDatagramBuffer(Vertx vertx) throws Exception {
+        String value = "x".repeat(6000);
+        try (FakeMember m0 = FakeMember.start(vertx, CLUSTER, 0, "127.0.42.45", store(0))) {
+            KvClient kv = KvClient.connect(vertx, FakeMember.endpoints(CLUSTER, m0), "127.0.42.49", KvClient.Options.defaults())
+                    .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            try {
+                assertThat(await(kv.put("big", value)).outcome()).isEqualTo(Outcome.OK);
+                assertThat(await(kv.get("big")).result()).isEqualTo(new Result(Status.OK, value));
+            } finally {
+                kv.close();
+            }
+        }
+    }
+
+    @Test
     void findsTheLeaderOfAReplyAndGivesUpAsUnknownWhenNobodyAnswers(Vertx vertx) throws Exception {
         try (FakeMember m0 = FakeMember.start(vertx, CLUSTER, 0, "127.0.42.51", FakeMember.SILENT);
              FakeMember m1 = FakeMember.start(vertx, CLUSTER, 1, "127.0.42.52", store(1));
