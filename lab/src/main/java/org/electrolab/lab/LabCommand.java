@@ -81,7 +81,19 @@ public final class LabCommand implements Runnable {
         @Override
         void step(PrintWriter out) throws ScenarioException {
             Scenario scenario = ScenarioFile.load(scenarioFile);
-            Lab lab = Lab.up(LabPaths.locate(), name, scenario);
+            // Killed mid-way (Ctrl-C), up cannot roll back safely while it is still creating; down can.
+            PrintWriter err = spec.commandLine().getErr();
+            Thread hint = new Thread(() -> {
+                err.println("electrolab lab up: interrupted; run `electrolab lab down --name " + name + "` to remove what it made");
+                err.flush();
+            });
+            Runtime.getRuntime().addShutdownHook(hint);
+            Lab lab;
+            try {
+                lab = Lab.up(LabPaths.locate(), name, scenario);
+            } finally {
+                Runtime.getRuntime().removeShutdownHook(hint);
+            }
             out.println("lab " + name + " up: " + scenario.replicas() + " replicas (offloads " + scenario.offloadArgument()
                     + ", app " + scenario.app() + "), cluster config " + lab.clusterConfig());
             for (LabHost host : lab.network().hosts()) out.println("  " + host.name() + "  " + host.netns() + "  " + host.address());

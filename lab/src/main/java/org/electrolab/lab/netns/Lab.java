@@ -96,7 +96,7 @@ public final class Lab {
      */
     public static Lab create(LabPaths paths, String name, Scenario scenario, CommandRunner runner) {
         LabNetwork.requireName(name);
-        Privileges.requireRoot("electrolab lab up");
+        Privileges.requireRoot();
         Privileges.requireTools();
         LabState state = new LabState(paths.stateDir(name));
         if (!state.exists()) {
@@ -147,6 +147,7 @@ public final class Lab {
     /** The lab {@code name} as its state directory describes it; fails when it is not up. */
     public static Lab open(LabPaths paths, String name) {
         LabNetwork.requireName(name);
+        Privileges.requireRoot();
         CommandRunner runner = new CommandRunner();
         LabState state = new LabState(paths.stateDir(name));
         Optional<LabState.Record> found = state.read();
@@ -272,7 +273,7 @@ public final class Lab {
 
     /** What runs where, from the state directory, the namespaces and the replicas' stats files. */
     public Status status() {
-        Privileges.requireRoot("electrolab lab status");
+        Privileges.requireRoot();
         Set<String> present = new LinkedHashSet<>(Netns.list(runner, LabNetwork.namespacePrefix(network.labName())));
         List<HostStatus> hosts = new ArrayList<>();
         for (LabHost host : network.hosts()) {
@@ -297,7 +298,7 @@ public final class Lab {
      */
     public static Removed down(LabPaths paths, String name, CommandRunner runner) {
         LabNetwork.requireName(name);
-        Privileges.requireRoot("electrolab lab down");
+        Privileges.requireRoot();
         String prefix = LabNetwork.namespacePrefix(name);
         LabState state = new LabState(paths.stateDir(name));
         List<String> recorded = List.of();

@@ -22,9 +22,9 @@ public final class Privileges {
         return false;
     }
 
-    public static void requireRoot(String what) {
+    public static void requireRoot() {
         if (!isRoot()) {
-            throw new LabException(what + " needs root (it creates network namespaces); run it with sudo or as root");
+            throw new LabException("the netns lab needs root (it manages network namespaces); run it with sudo or as root");
         }
     }
 
