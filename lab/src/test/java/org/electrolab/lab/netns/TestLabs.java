@@ -46,9 +46,18 @@ final class TestLabs {
         assertThat(Netns.list(new CommandRunner(), LabNetwork.namespacePrefix(name))).as("namespaces of lab " + name).isEmpty();
     }
 
-    /** The names of the links in the root namespace; the lab must never add one. */
-    static List<String> rootLinks() {
+    /**
+     * The root namespace's links that could be lab {@code name}'s: one named like the bridge or a
+     * bridge port, or a veth whose peer is in one of the lab's namespaces. Other software's links
+     * may come and go meanwhile; these must not.
+     */
+    static List<String> rootLinksLike(String name) {
         return new CommandRunner().run("ip", "-o", "link", "show").lines()
-                .map(line -> line.split(":\\s+", 3)[1].split("@")[0]).sorted().toList();
+                .filter(line -> {
+                    String link = line.split(":\\s+", 3)[1].split("@")[0];
+                    return line.contains(LabNetwork.namespacePrefix(name)) || link.equals(LabNetwork.BRIDGE)
+                            || link.matches("r[0-9]+") || link.equals(LabNetwork.CLIENT);
+                })
+                .map(line -> line.split(":\\s+", 3)[1]).sorted().toList();
     }
 }
