@@ -1,0 +1,261 @@
+package org.electrolab.replica.offload;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.electrolab.protocol.Message;
+import org.electrolab.protocol.MessageCodec;
+import org.electrolab.protocol.Wire;
+import org.electrolab.protocol.WireException;
+import org.electrolab.replica.core.Effects;
+import org.electrolab.replica.core.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replica's offloads: the programs loaded with the cluster's parameters and sharing one
+ * el_state and el_members, attached to one interface, the kernel state written from the core's, the
+ * fast-reply ring drained into Prepares, and the counters. Closing detaches and unloads everything.
+ *
+ * <p>fast_reply and quorum_prune are both XDP: the interface runs the one that fits the replica's
+ * role (quorum_prune while it leads, fast_reply while it follows), swapped atomically on the link
+ * when a state write changes the leader.
+ */
+public final class Offloads implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Offloads.class);
+    static final String STATE_MAP = "el_state";
+    static final String MEMBERS_MAP = "el_members";
+    static final String RING_MAP = "el_prepares";
+
+    private final OffloadConfig config;
+    private final Set<Offload> enabled;
+    private final Map<Offload, BpfObject> objects;
+    private final BpfMap state;
+    private final PrepareRing ring;
+    private final MessageCodec codec;
+    private XdpAttachment xdp;
+    private TcEgress tc;
+    private boolean closed;
+
+    private Offloads(OffloadConfig config, Set<Offload> enabled, Map<Offload, BpfObject> objects) {
+        this.config = config;
+        this.enabled = enabled;
+        this.objects = objects;
+        this.codec = new MessageCodec(config.clusterId());
+        BpfObject first = objects.values().iterator().next();
+        this.state = first.map(STATE_MAP);
+        writeMembers(first.map(MEMBERS_MAP));
+        writeState(new KernelState(0, Status.RECOVERING, 0, config.myIndex(), config.members().size(), config.f(), 0,
+                Offload.bits(enabled)));
+        this.ring = enabled.contains(Offload.FAST_REPLY) ? PrepareRing.open(objects.get(Offload.FAST_REPLY).map(RING_MAP)) : null;
+    }
+
+    /**
+     * Loads the programs of {@code offloads} from the replica jar with {@code config} (nothing is
+     * attached yet). The kernel state starts as "recovering", in which every program passes
+     * everything up, until the first {@link #writeState}.
+     */
+    public static Offloads load(OffloadConfig config, Set<Offload> offloads) {
+        if (offloads.isEmpty()) throw new IllegalArgumentException("no offload to load");
+        Map<Offload, BpfObject> objects = new EnumMap<>(Offload.class);
+        try {
+            BpfObject first = null;
+            for (Offload offload : EnumSet.copyOf(offloads)) {
+                BpfObject object = BpfObject.openResource(offload.program);
+                objects.put(offload, object);
+                object.setReadOnlyData(config.readOnlyData());
+                if (offload == Offload.FAST_REPLY) object.setMaxEntries(RING_MAP, config.ringBytes());
+                if (first != null) {
+                    object.reuseMap(first.map(STATE_MAP));
+                    object.reuseMap(first.map(MEMBERS_MAP));
+                }
+                object.load();
+                if (first == null) first = object;
+            }
+            return new Offloads(config, Set.copyOf(EnumSet.copyOf(offloads)), objects);
+        } catch (RuntimeException e) {
+            objects.values().forEach(BpfObject::close);
+            throw e;
+        }
+    }
+
+    private void writeMembers(BpfMap members) {
+        for (int i = 0; i < Wire.REPLICAS_MAX; i++) {
+            // Network byte order, as the programs compare it with iphdr addresses; unused slots are 0.
+            byte[] address = i < config.members().size() ? config.members().get(i).getAddress() : new byte[4];
+            members.update(i, address, Libbpf.BPF_ANY);
+        }
+    }
+
+    public OffloadConfig config() {
+        return config;
+    }
+
+    public Set<Offload> enabled() {
+        return enabled;
+    }
+
+    /** Attaches TC egress (tc-broadcast) and the XDP program for the current role to interface ifindex. */
+    public void attach(int ifindex) {
+        if (xdp != null || tc != null) throw new IllegalStateException("offloads already attached to ifindex " + ifindexAttached());
+        try {
+            if (enabled.contains(Offload.TC_BROADCAST)) tc = TcEgress.attach(program(Offload.TC_BROADCAST), ifindex);
+            BpfProgram program = xdpProgramFor(readState());
+            if (program != null) xdp = XdpAttachment.attach(program, ifindex);
+        } catch (RuntimeException e) {
+            detach();
+            throw e;
+        }
+    }
+
+    private int ifindexAttached() {
+        return xdp != null ? xdp.ifindex() : tc.ifindex();
+    }
+
+    public XdpAttachment xdp() {
+        return xdp;
+    }
+
+    public TcEgress tc() {
+        return tc;
+    }
+
+    private BpfProgram xdpProgramFor(KernelState s) {
+        boolean prune = enabled.contains(Offload.QUORUM_PRUNE), reply = enabled.contains(Offload.FAST_REPLY);
+        if (prune && (s.isLeader() || !reply)) return program(Offload.QUORUM_PRUNE);
+        return reply ? program(Offload.FAST_REPLY) : null;
+    }
+
+    /**
+     * Writes the kernel state atomically with respect to the programs (BPF_F_LOCK): after it returns,
+     * no program acts on the state it replaced. Swaps the XDP program when the role changed.
+     */
+    public void writeState(KernelState next) {
+        if (next.myIndex() != config.myIndex() || next.memberCount() != config.members().size() || next.f() != config.f()) {
+            throw new IllegalArgumentException("kernel state " + next + " is not of member " + config.myIndex()
+                    + " of " + config.members().size());
+        }
+        state.update(0, next.toBytes(), Libbpf.BPF_F_LOCK);
+        if (xdp != null) {
+            BpfProgram program = xdpProgramFor(next);
+            if (program != null) xdp.replace(program);
+        }
+    }
+
+    /** Mirrors the core's state: its op becomes last_op, and the enabled offloads may act. */
+    public void mirror(Effects.KernelState core) {
+        writeState(new KernelState(core.view(), core.status(), core.leader(), core.myIndex(), config.members().size(),
+                config.f(), core.op(), Offload.bits(enabled)));
+    }
+
+    /** The kernel state as the programs see it now (last_op included). */
+    public KernelState readState() {
+        return KernelState.fromBytes(state.lookup(0, Libbpf.BPF_F_LOCK));
+    }
+
+    /**
+     * Stops fast_reply from acknowledging anything new (until the next {@link #mirror}); then
+     * {@link #drainAllPrepares} returns every Prepare it acknowledged. Call it before a core step
+     * that may leave the view or the normal status.
+     */
+    public void pauseFastReply() {
+        KernelState now = readState();
+        writeState(now.withOffloads(now.offloads() & ~Offload.FAST_REPLY.stateBit));
+    }
+
+    /** The fast-reply ring (null without fast-reply), e.g. for {@link PrepareRing#awaitRecords}. */
+    public PrepareRing ring() {
+        return ring;
+    }
+
+    /** The Prepares fast_reply acknowledged and recorded since the last drain, in op order. */
+    public List<Message.Prepare> drainPrepares() {
+        return ring == null ? List.of() : decode(ring.consume());
+    }
+
+    /** Like {@link #drainPrepares}, but also waits (up to timeout) for records still being written. */
+    public List<Message.Prepare> drainAllPrepares(Duration timeout) {
+        return ring == null ? List.of() : decode(ring.drainAll(timeout));
+    }
+
+    private List<Message.Prepare> decode(List<byte[]> records) {
+        List<Message.Prepare> prepares = new ArrayList<>(records.size());
+        for (byte[] record : records) {
+            try {
+                if (codec.decode(record) instanceof Message.Prepare p) {
+                    prepares.add(p);
+                } else {
+                    LOG.error("fast-reply recorded a message that is not a Prepare; dropped");
+                }
+            } catch (WireException e) {
+                LOG.error("fast-reply recorded a Prepare the codec refuses ({}); dropped", e.getMessage());
+            }
+        }
+        // Two CPUs may commit their records in the other order; the core wants op order.
+        prepares.sort(Comparator.comparingLong(Message.Prepare::op));
+        return prepares;
+    }
+
+    /** Every counter of the loaded programs, named {@code <offload>.<counter>} (e.g. fast-reply.fast_replied). */
+    public Map<String, Long> counters() {
+        Map<String, Long> all = new LinkedHashMap<>();
+        for (Offload offload : EnumSet.copyOf(enabled)) {
+            counters(offload).forEach((name, value) -> all.put(offload.cliName + "." + name, value));
+        }
+        return all;
+    }
+
+    /** The counters of one loaded program, summed over CPUs, in the order of its C struct. */
+    public Map<String, Long> counters(Offload offload) {
+        byte[][] perCpu = objects.get(offload).map(offload.countersMap).lookupPerCpu(0);
+        Map<String, Long> values = new LinkedHashMap<>();
+        List<String> names = offload.counterNames;
+        for (int i = 0; i < names.size(); i++) {
+            long sum = 0;
+            for (byte[] cpu : perCpu) {
+                sum += java.nio.ByteBuffer.wrap(cpu).order(java.nio.ByteOrder.nativeOrder()).getLong(i * 8);
+            }
+            values.put(names.get(i), sum);
+        }
+        return values;
+    }
+
+    /** The loaded program of an offload, e.g. to test-run it. */
+    public BpfProgram program(Offload offload) {
+        BpfObject object = objects.get(offload);
+        if (object == null) throw new IllegalArgumentException(offload.cliName + " is not loaded");
+        return object.program(offload.program);
+    }
+
+    /** A map by name, from the first loaded object that has it. */
+    public BpfMap map(Offload offload, String name) {
+        return objects.get(offload).map(name);
+    }
+
+    private void detach() {
+        if (xdp != null) xdp.close();
+        if (tc != null) tc.close();
+        xdp = null;
+        tc = null;
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            detach();
+        } finally {
+            if (ring != null) ring.close();
+            objects.values().forEach(BpfObject::close);
+        }
+    }
+}
