@@ -25,6 +25,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 ClientCommand.class,
                 org.electrolab.lab.ansible.AnsibleCommand.class,
                 LabCommand.class,
+                ExperimentCommand.class,
+                ReportCommand.class,
         })
 public final class Main implements Callable<Integer> {
 

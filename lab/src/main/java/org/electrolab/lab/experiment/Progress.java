@@ -1,7 +1,7 @@
 package org.electrolab.lab.experiment;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +20,7 @@ import java.util.function.LongSupplier;
 public final class Progress implements AutoCloseable {
     private static final int BAR_WIDTH = 24;
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean terminal;
     private final int total;
     private final Duration runEstimate;
@@ -36,7 +36,7 @@ public final class Progress implements AutoCloseable {
      * @param runEstimate what one run is expected to take, for the ETA until the first run finishes
      * @param nanoClock monotonic nanoseconds ({@code System::nanoTime}; a test passes its own)
      */
-    public Progress(PrintStream out, boolean terminal, int total, Duration runEstimate, LongSupplier nanoClock) {
+    public Progress(PrintWriter out, boolean terminal, int total, Duration runEstimate, LongSupplier nanoClock) {
         this.out = out;
         this.terminal = terminal;
         this.total = total;
@@ -79,6 +79,7 @@ public final class Progress implements AutoCloseable {
             draw();
         } else {
             out.println(line());
+            out.flush();
         }
     }
 
@@ -87,6 +88,7 @@ public final class Progress implements AutoCloseable {
         if (terminal) out.print("\r\033[K");
         out.println(text);
         if (terminal) draw();
+        out.flush();
     }
 
     @Override
@@ -96,6 +98,7 @@ public final class Progress implements AutoCloseable {
             draw();
             out.println();
         }
+        out.flush();
     }
 
     private synchronized void redraw() {

@@ -3,11 +3,10 @@ package org.electrolab.lab.experiment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,11 +37,11 @@ class ExperimentRunnerTest {
     Path tmp;
 
     private final FakeCluster cluster = new FakeCluster();
-    private final ByteArrayOutputStream progressBytes = new ByteArrayOutputStream();
+    private final StringWriter progressText = new StringWriter();
 
     private ExperimentRunner runner(Matrix matrix, ResultsDir results) throws Exception {
         results.create();
-        Progress progress = new Progress(new PrintStream(progressBytes, true, StandardCharsets.UTF_8), false,
+        Progress progress = new Progress(new PrintWriter(progressText), false,
                 matrix.plan().size(), Duration.ofSeconds(1), System::nanoTime);
         return new ExperimentRunner(cluster, matrix, results, progress,
                 Map.of("commandLine", List.of("electrolab", "experiment", "run", "m.yaml")));
@@ -77,7 +76,7 @@ class ExperimentRunnerTest {
                 "up 3 none", "up 3 tc-broadcast,fast-reply,quorum-prune", "up 5 none", "up 5 tc-broadcast,fast-reply,quorum-prune",
                 "up 3 none", "up 3 tc-broadcast,fast-reply,quorum-prune", "up 5 none", "up 5 tc-broadcast,fast-reply,quorum-prune");
         assertThat(cluster.up).isFalse();
-        assertThat(progressBytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("["))).hasSize(16);
+        assertThat(progressText.toString().lines().filter(l -> l.startsWith("["))).hasSize(16);
     }
 
     @Test
@@ -106,7 +105,7 @@ class ExperimentRunnerTest {
                 .containsOnly("lab up failed: replica 1 did not reach NORMAL in 10 s");
         assertThat(cluster.calls.stream().filter(c -> c.equals("up 5 tc-broadcast,fast-reply,quorum-prune"))).hasSize(2);
         assertThat(rows.stream().filter(r -> r.repeat() == 2)).allMatch(RunRow::isOk);
-        assertThat(progressBytes.toString(StandardCharsets.UTF_8))
+        assertThat(progressText.toString())
                 .contains("failed n3-none-c1-r1: client: client exited 1: no replica answered");
     }
 

@@ -1,0 +1,172 @@
+package org.electrolab.lab;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.electrolab.lab.cli.UserError;
+import org.electrolab.lab.experiment.EnvironmentFacts;
+import org.electrolab.lab.experiment.ExperimentRunner;
+import org.electrolab.lab.experiment.Matrix;
+import org.electrolab.lab.experiment.MatrixException;
+import org.electrolab.lab.experiment.MatrixFile;
+import org.electrolab.lab.experiment.NetnsCluster;
+import org.electrolab.lab.experiment.Progress;
+import org.electrolab.lab.experiment.ResultsDir;
+import org.electrolab.lab.netns.LabException;
+import org.electrolab.lab.netns.LabNetwork;
+import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Privileges;
+import org.electrolab.lab.report.Report;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code electrolab experiment run MATRIX}: every cell of a matrix on the netns lab, then the report (docs/experiments.md). */
+@Command(name = "experiment", description = "Run an experiment matrix on the netns lab (needs root) and report on it.",
+        subcommands = ExperimentCommand.RunMatrix.class)
+public final class ExperimentCommand implements Runnable {
+    public static final String DEFAULT_LAB_NAME = "exp";
+    /** Time a lab start and teardown add to each run, for the ETA until the first run has finished. */
+    private static final Duration RUN_OVERHEAD = Duration.ofSeconds(5);
+    /** How long Ctrl-C waits for the current run to stop, the lab to go down and the report to be written. */
+    private static final long STOP_WAIT_SECONDS = 180;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: run");
+    }
+
+    /**
+     * Exit 0 when every run completed, 1 when a run failed or the experiment was stopped (the results
+     * directory holds what ran), 2 for a mistake in the matrix or the options (nothing started).
+     */
+    @Command(name = "run", description = {
+            "Run every cell of MATRIX (sizes x offload sets x client counts), repeat 1 of every cell before repeat 2, "
+                    + "into a results directory, then write its report.",
+            "Ctrl-C stops after taking the lab down; what ran is kept and reported."})
+    static final class RunMatrix implements Callable<Integer> {
+        static final int EXIT_RUNS_FAILED = 1;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+        boolean help;
+
+        @Parameters(index = "0", paramLabel = "MATRIX", description = "matrix file, e.g. experiments/matrix.yaml")
+        Path matrixFile;
+
+        @Option(names = "--out", paramLabel = "DIR",
+                description = "results directory, new or empty (default: experiments/results/<timestamp> in the checkout)")
+        Path out;
+
+        @Option(names = "--repeats", paramLabel = "N", description = "runs per cell, instead of the matrix's repeats")
+        Integer repeats;
+
+        @Option(names = "--lab-name", defaultValue = DEFAULT_LAB_NAME, paramLabel = "L",
+                description = "name of the netns lab the experiment starts and removes (default: ${DEFAULT-VALUE})")
+        String labName;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter err = spec.commandLine().getErr();
+            Matrix matrix;
+            try {
+                matrix = MatrixFile.load(matrixFile);
+            } catch (MatrixException e) {
+                e.problems().forEach(err::println);
+                err.flush();
+                return UserError.EXIT_CODE;
+            }
+            if (repeats != null) {
+                if (repeats < 1 || repeats > MatrixFile.REPEATS_MAX) {
+                    throw new UserError("--repeats " + repeats + ": use 1.." + MatrixFile.REPEATS_MAX);
+                }
+                matrix = matrix.withRepeats(repeats);
+            }
+            LabPaths paths;
+            try {
+                LabNetwork.requireName(labName);
+                Privileges.requireRoot();
+                Privileges.requireTools();
+                paths = LabPaths.locate();
+            } catch (LabException e) {
+                throw new UserError(e.getMessage().replace("--name", "--lab-name"));
+            }
+            ResultsDir results = out != null ? new ResultsDir(out)
+                    : ResultsDir.timestamped(paths.repo().resolve("experiments").resolve("results"), LocalDateTime.now());
+            try {
+                results.create();
+            } catch (IOException e) {
+                throw new UserError("--out " + results.dir() + ": " + e.getMessage());
+            }
+
+            int runs = matrix.plan().size();
+            PrintWriter stdout = spec.commandLine().getOut();
+            stdout.println("electrolab experiment: " + runs + " runs of " + matrix.name() + " into " + results.dir());
+            stdout.flush();
+            Progress progress = new Progress(err, Progress.stderrIsTerminal(), runs,
+                    matrix.warmup().plus(matrix.duration()).plus(RUN_OVERHEAD), System::nanoTime);
+            ExperimentRunner runner = new ExperimentRunner(new NetnsCluster(paths, labName), matrix, results, progress,
+                    environment(paths));
+            Thread onCtrlC = new Thread(() -> {
+                runner.requestStop();
+                try {
+                    runner.awaitFinished(STOP_WAIT_SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "experiment-stop");
+            Runtime.getRuntime().addShutdownHook(onCtrlC);
+            ExperimentRunner.Outcome outcome;
+            try {
+                outcome = runner.run(Files.readString(matrixFile, StandardCharsets.UTF_8));
+                Path report = Report.write(results.dir());
+                stdout.println((outcome.stopped() ? "stopped: " : "done: ") + outcome.ok() + " runs ok, " + outcome.failed()
+                        + " failed, " + outcome.skipped() + " skipped; report " + report);
+                stdout.flush();
+            } finally {
+                removeHook(onCtrlC);
+            }
+            return outcome.failed() > 0 || outcome.stopped() ? EXIT_RUNS_FAILED : 0;
+        }
+
+        private Map<String, Object> environment(LabPaths paths) {
+            Map<String, Object> environment = new LinkedHashMap<>();
+            List<String> commandLine = new ArrayList<>(List.of("electrolab"));
+            commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
+            environment.put("commandLine", commandLine);
+            environment.put("matrixFile", matrixFile.toAbsolutePath().normalize().toString());
+            environment.put("workingDirectory", Path.of("").toAbsolutePath().toString());
+            environment.put("machine", EnvironmentFacts.machine());
+            environment.put("software", EnvironmentFacts.software(paths.repo()));
+            return environment;
+        }
+
+        private static void removeHook(Thread hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C came: the hook is running and waits for us; nothing to remove.
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package org.electrolab.lab.experiment;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.electrolab.lab.netns.Lab;
+import org.electrolab.lab.netns.LabException;
+import org.electrolab.lab.netns.LabHost;
+import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.ReplicaView;
+import org.electrolab.lab.scenario.Scenario;
+
+/**
+ * The experiment's cluster on this machine: the netns lab ({@link Lab}, docs/lab.md) under its own
+ * lab name, so an experiment never touches a lab started by hand under another name. Needs root.
+ */
+public final class NetnsCluster implements Cluster {
+    private final LabPaths paths;
+    private final String labName;
+    private Lab lab;
+    private Path logDir;
+
+    public NetnsCluster(LabPaths paths, String labName) {
+        this.paths = paths;
+        this.labName = labName;
+    }
+
+    @Override
+    public String describe() {
+        return "netns lab '" + labName + "' (state in " + paths.stateDir(labName) + ")";
+    }
+
+    @Override
+    public Map<String, Object> up(Scenario scenario, Path logDir) throws ClusterException, InterruptedException {
+        this.logDir = logDir;
+        try {
+            lab = Lab.up(paths, labName, scenario);
+        } catch (LabException e) {
+            if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
+            throw new ClusterException(e.getMessage());
+        }
+        // How each replica's offloads attached, as the replica reports it in its stats file.
+        Map<String, Object> replicas = new LinkedHashMap<>();
+        for (LabHost host : lab.network().replicas()) {
+            Map<String, Object> facts = new LinkedHashMap<>();
+            ReplicaView.read(lab.state().stats(host.replicaId())).ifPresent(view -> {
+                facts.put("offloadsLoaded", view.offloadsLoaded());
+                facts.put("path", view.path());
+            });
+            replicas.put(host.name(), facts);
+        }
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("offloadsRequested", scenario.offloadArgument());
+        facts.put("replicas", replicas);
+        return facts;
+    }
+
+    @Override
+    public void runClient(Scenario scenario, Path runJson, Path log) throws ClusterException, InterruptedException {
+        if (lab == null) throw new ClusterException("no lab is up");
+        // The lab appends every client run to one log; the part this run wrote goes to its own file.
+        Path clientLog = lab.state().log(lab.network().client().name());
+        long before = size(clientLog);
+        try {
+            lab.runClient(scenario.workload(), runJson);
+        } catch (LabException e) {
+            if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
+            throw new ClusterException(e.getMessage());
+        } finally {
+            copyFrom(clientLog, before, log);
+        }
+    }
+
+    @Override
+    public void down() throws ClusterException {
+        if (lab != null && logDir != null) keepLogs(lab, logDir);
+        lab = null;
+        try {
+            // By name, so it also removes what a failed or interrupted up left behind.
+            Lab.down(paths, labName);
+        } catch (LabException e) {
+            throw new ClusterException(e.getMessage());
+        }
+    }
+
+    /** The replicas' logs and final stats files (with the offloads' counters), before down deletes the state. */
+    private static void keepLogs(Lab lab, Path logDir) {
+        try {
+            Files.createDirectories(logDir);
+            for (LabHost host : lab.network().replicas()) {
+                copyIfPresent(lab.state().log(host.name()), logDir.resolve(host.name() + ".log"));
+                copyIfPresent(lab.state().stats(host.replicaId()), logDir.resolve(host.name() + ".stats.json"));
+            }
+        } catch (IOException e) {
+            // Logs are a help, not a result: a failure to keep them must not fail the experiment.
+        }
+    }
+
+    private static void copyIfPresent(Path from, Path to) throws IOException {
+        if (Files.isRegularFile(from)) Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.isRegularFile(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void copyFrom(Path from, long offset, Path to) {
+        if (!Files.isRegularFile(from)) return;
+        try (InputStream in = Files.newInputStream(from); OutputStream out = Files.newOutputStream(to)) {
+            in.skipNBytes(Math.min(offset, Files.size(from)));
+            in.transferTo(out);
+        } catch (IOException e) {
+            // As above: the client's output is a help; the run's figures are in run.json.
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package org.electrolab.lab.report;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Paint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+import org.electrolab.lab.experiment.Figures;
+import org.electrolab.lab.experiment.RunRow;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogarithmicAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * The report's PNG charts, per client count: throughput, p50 and p99 latency per cluster size and
+ * offload set (bars: median of the repeats, whiskers: min to max), speedup over offloads none, and a
+ * latency CDF per cluster size. Rendered headless; every axis says its unit.
+ */
+public final class Charts {
+    public static final int WIDTH = 1000;
+    public static final int HEIGHT = 600;
+
+    /** One chart written: its file under charts/, its title, and the section of the report it belongs to. */
+    public record ChartFile(String file, String title, Section section) {}
+
+    public enum Section { THROUGHPUT, LATENCY, SPEEDUP, CDF }
+
+    /** One colour per offload set across every chart; sets beyond these take the fallback colours in turn. */
+    private static final Map<String, Color> SET_COLOURS = Map.of(
+            "none", new Color(0x7f, 0x7f, 0x7f),
+            "tc-broadcast", new Color(0x1f, 0x77, 0xb4),
+            "fast-reply", new Color(0xff, 0x7f, 0x0e),
+            "quorum-prune", new Color(0x2c, 0xa0, 0x2c),
+            "all", new Color(0xd6, 0x27, 0x28));
+    private static final List<Color> FALLBACK_COLOURS = List.of(new Color(0x94, 0x67, 0xbd), new Color(0x8c, 0x56, 0x4b),
+            new Color(0xe3, 0x77, 0xc2), new Color(0xbc, 0xbd, 0x22), new Color(0x17, 0xbe, 0xcf));
+
+    private Charts() {}
+
+    /** Writes every chart into {@code chartsDir} and lists them in report order. */
+    public static List<ChartFile> write(ResultsData data, Path chartsDir) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Files.createDirectories(chartsDir);
+        Map<String, Color> colours = colours(data.offloadSets());
+        List<ChartFile> files = new ArrayList<>();
+        for (int clients : data.clients()) {
+            String who = clients == 1 ? "1 client" : clients + " clients";
+            files.add(save(chartsDir, "throughput-c" + clients + ".png", Section.THROUGHPUT,
+                    bars(data, clients, colours, "Throughput by cluster size and offloads, " + who,
+                            "throughput (requests/s)", CellResult::throughput)));
+            files.add(save(chartsDir, "latency-p50-c" + clients + ".png", Section.LATENCY,
+                    bars(data, clients, colours, "Median (p50) latency by cluster size and offloads, " + who,
+                            "p50 latency (µs)", CellResult::p50)));
+            files.add(save(chartsDir, "latency-p99-c" + clients + ".png", Section.LATENCY,
+                    bars(data, clients, colours, "p99 latency by cluster size and offloads, " + who,
+                            "p99 latency (µs)", CellResult::p99)));
+            if (data.offloadSets().contains("none") && data.offloadSets().size() > 1) {
+                files.add(save(chartsDir, "speedup-c" + clients + ".png", Section.SPEEDUP,
+                        speedup(data, clients, colours, "Throughput speedup over offloads none, " + who)));
+            }
+        }
+        for (int size : data.sizes()) {
+            for (int clients : data.clients()) {
+                String who = clients == 1 ? "1 client" : clients + " clients";
+                files.add(save(chartsDir, "cdf-n" + size + "-c" + clients + ".png", Section.CDF,
+                        cdf(data, size, clients, colours, "Latency CDF, " + size + " replicas, " + who)));
+            }
+        }
+        return files;
+    }
+
+    private static ChartFile save(Path dir, String file, Section section, JFreeChart chart) throws IOException {
+        ChartUtils.saveChartAsPNG(dir.resolve(file).toFile(), chart, WIDTH, HEIGHT);
+        return new ChartFile(file, chart.getTitle().getText(), section);
+    }
+
+    private static Map<String, Color> colours(List<String> sets) {
+        Map<String, Color> colours = new HashMap<>();
+        int fallback = 0;
+        for (String set : sets) {
+            Color colour = SET_COLOURS.get(set);
+            if (colour == null) colour = FALLBACK_COLOURS.get(fallback++ % FALLBACK_COLOURS.size());
+            colours.put(set, colour);
+        }
+        return colours;
+    }
+
+    private static String sizeCategory(int size) {
+        return size + " replicas";
+    }
+
+    private static JFreeChart bars(ResultsData data, int clients, Map<String, Color> colours, String title, String valueLabel,
+                                   Function<CellResult, Stat> figure) {
+        DefaultCategoryDataset dataset = new DefaultCategoryDataset();
+        Map<String, Stat> spreads = new HashMap<>();
+        double top = 0;
+        int repeats = 0;
+        for (String set : data.offloadSets()) {
+            for (int size : data.sizes()) {
+                Optional<Stat> stat = data.cell(size, set, clients).map(figure);
+                // A cell without a completed run keeps its slot, empty, so bars stay aligned by offload set.
+                dataset.addValue(stat.map(Stat::median).orElse(null), set, sizeCategory(size));
+                if (stat.isPresent()) {
+                    spreads.put(WhiskerBarRenderer.key(set, sizeCategory(size)), stat.get());
+                    top = Math.max(top, stat.get().max());
+                    repeats = Math.max(repeats, stat.get().count());
+                }
+            }
+        }
+        JFreeChart chart = ChartFactory.createBarChart(title, "cluster size", valueLabel, dataset,
+                PlotOrientation.VERTICAL, true, false, false);
+        CategoryPlot plot = chart.getCategoryPlot();
+        WhiskerBarRenderer renderer = new WhiskerBarRenderer(spreads);
+        styleBars(renderer, data.offloadSets(), colours);
+        plot.setRenderer(renderer);
+        stylePlot(chart);
+        NumberAxis axis = (NumberAxis) plot.getRangeAxis();
+        axis.setNumberFormatOverride(new DecimalFormat("#,##0"));
+        if (top > 0) axis.setRange(0, top * 1.08);
+        chart.addSubtitle(subtitle(repeats > 1 ? "bars: median of up to " + repeats + " repeats; whiskers: min to max;"
+                + " no bar: no completed run" : "bars: one run each; no bar: no completed run"));
+        return chart;
+    }
+
+    private static JFreeChart speedup(ResultsData data, int clients, Map<String, Color> colours, String title) {
+        DefaultCategoryDataset dataset = new DefaultCategoryDataset();
+        List<String> sets = data.offloadSets().stream().filter(s -> !s.equals("none")).toList();
+        double top = 1;
+        for (String set : sets) {
+            for (int size : data.sizes()) {
+                Double ratio = data.cell(size, set, clients).flatMap(cell -> Ratios.throughput(data, cell)).orElse(null);
+                dataset.addValue(ratio, set, sizeCategory(size));
+                if (ratio != null) top = Math.max(top, ratio);
+            }
+        }
+        JFreeChart chart = ChartFactory.createBarChart(title, "cluster size",
+                "speedup: throughput / throughput with offloads none (×)", dataset, PlotOrientation.VERTICAL, true, false, false);
+        CategoryPlot plot = chart.getCategoryPlot();
+        BarRenderer renderer = new BarRenderer();
+        styleBars(renderer, sets, colours);
+        renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}×", new DecimalFormat("0.00")));
+        renderer.setDefaultItemLabelsVisible(true);
+        renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        plot.setRenderer(renderer);
+        stylePlot(chart);
+        NumberAxis axis = (NumberAxis) plot.getRangeAxis();
+        axis.setRange(0, top * 1.15);
+        ValueMarker parity = new ValueMarker(1.0, Color.BLACK, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
+                BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+        parity.setLabel("1× = offloads none");
+        parity.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        parity.setLabelBackgroundColor(Color.WHITE);
+        parity.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+        parity.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
+        plot.addRangeMarker(parity);
+        chart.addSubtitle(subtitle("median throughput of the offload set over the median of offloads none,"
+                + " same size and client count; above 1 is faster"));
+        return chart;
+    }
+
+    private static JFreeChart cdf(ResultsData data, int size, int clients, Map<String, Color> colours, String title) {
+        XYSeriesCollection dataset = new XYSeriesCollection();
+        List<Paint> paints = new ArrayList<>();
+        boolean estimated = false;
+        for (String set : data.offloadSets()) {
+            Optional<CellResult> cell = data.cell(size, set, clients).filter(CellResult::hasResult);
+            if (cell.isEmpty()) continue;
+            XYSeries series = new XYSeries(set, true, true);
+            Optional<Histogram> histogram = data.latencyHistogram(cell.get());
+            if (histogram.isPresent()) {
+                addHistogram(series, histogram.get());
+            } else {
+                addPercentiles(series, cell.get());
+                estimated = true;
+            }
+            dataset.addSeries(series);
+            paints.add(colours.get(set));
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "latency (µs, log scale)",
+                "fraction of requests completed within latency", dataset, PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        // Ticks at 1, 2, ..., 9 times powers of ten, labelled as plain numbers (not 10^n).
+        LogarithmicAxis latency = new LogarithmicAxis("latency (µs, log scale)");
+        latency.setStrictValuesFlag(false);
+        latency.setExpTickLabelsFlag(false);
+        latency.setLog10TickLabelsFlag(false);
+        latency.setNumberFormatOverride(new DecimalFormat("#,##0"));
+        NumberAxis fraction = (NumberAxis) plot.getRangeAxis();
+        latency.setLabelFont(fraction.getLabelFont());
+        latency.setLabelPaint(fraction.getLabelPaint());
+        latency.setTickLabelFont(fraction.getTickLabelFont());
+        plot.setDomainAxis(latency);
+        fraction.setRange(0, 1.02);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, estimated);
+        for (int i = 0; i < paints.size(); i++) {
+            renderer.setSeriesPaint(i, paints.get(i));
+            renderer.setSeriesStroke(i, new BasicStroke(2f));
+        }
+        plot.setRenderer(renderer);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        chart.setBackgroundPaint(Color.WHITE);
+        chart.addSubtitle(subtitle(estimated
+                ? "some lines join only p50, p90, p99, p99.9 and max (medians over repeats): their run.json has no latency histogram"
+                : "every completed request of every repeat, from the runs' latency histograms"));
+        if (dataset.getSeriesCount() == 0) chart.addSubtitle(subtitle("no completed run for this size and client count"));
+        return chart;
+    }
+
+    /** The CDF as the histogram's recorded values: at each value, the fraction of requests at or below it. */
+    private static void addHistogram(XYSeries series, Histogram histogram) {
+        double total = histogram.getTotalCount();
+        long cumulative = 0;
+        for (HistogramIterationValue value : histogram.recordedValues()) {
+            cumulative += value.getCountAtValueIteratedTo();
+            // The log axis cannot show 0 µs; a sub-microsecond latency is drawn at 1 µs.
+            double micros = Math.max(1, histogram.highestEquivalentValue(value.getValueIteratedTo()));
+            series.addOrUpdate(micros, cumulative / total);
+        }
+    }
+
+    private static void addPercentiles(XYSeries series, CellResult cell) {
+        List<RowFigure> points = List.of(
+                new RowFigure(0.50, Figures::p50Micros), new RowFigure(0.90, Figures::p90Micros),
+                new RowFigure(0.99, Figures::p99Micros), new RowFigure(0.999, Figures::p999Micros),
+                new RowFigure(1.0, Figures::maxMicros));
+        for (RowFigure point : points) {
+            Stat stat = Stat.of(cell.runs().stream().filter(RunRow::isOk).map(r -> (double) point.value.apply(r.figures())).toList());
+            if (stat != null) series.addOrUpdate(Math.max(1, stat.median()), point.fraction);
+        }
+    }
+
+    private record RowFigure(double fraction, Function<Figures, Long> value) {}
+
+    private static void styleBars(BarRenderer renderer, List<String> sets, Map<String, Color> colours) {
+        renderer.setBarPainter(new StandardBarPainter());
+        renderer.setShadowVisible(false);
+        renderer.setItemMargin(0.05);
+        for (int i = 0; i < sets.size(); i++) renderer.setSeriesPaint(i, colours.get(sets.get(i)));
+    }
+
+    private static void stylePlot(JFreeChart chart) {
+        CategoryPlot plot = chart.getCategoryPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        chart.setBackgroundPaint(Color.WHITE);
+    }
+
+    private static TextTitle subtitle(String text) {
+        TextTitle title = new TextTitle(text, new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        title.setPaint(Color.DARK_GRAY);
+        return title;
+    }
+}

@@ -1,0 +1,155 @@
+package org.electrolab.lab.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import javax.imageio.ImageIO;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.electrolab.lab.experiment.CannedRunJson;
+import org.electrolab.lab.experiment.Figures;
+import org.electrolab.lab.experiment.ResultsCsv;
+import org.electrolab.lab.experiment.ResultsDir;
+import org.electrolab.lab.experiment.RunRow;
+import org.electrolab.lab.experiment.RunStatus;
+
+/** The report of a synthetic results directory: 3 and 5 replicas x none, fast-reply, all x 1 and 8 clients x 3 repeats. */
+class ReportTest {
+    private static final List<Integer> SIZES = List.of(3, 5);
+    private static final List<String> SETS = List.of("none", "fast-reply", "all");
+    private static final List<Integer> CLIENTS = List.of(1, 8);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** none, fast-reply and all as Charts colours them. */
+    private static final List<Integer> SET_COLOURS = List.of(0x7f7f7f, 0xff7f0e, 0xd62728);
+
+    @TempDir
+    Path tmp;
+    ResultsDir results;
+
+    @BeforeEach
+    void synthesise() throws IOException {
+        results = new ResultsDir(tmp.resolve("2025-11-25T08-50-12"));
+        results.create();
+        try (ResultsCsv csv = ResultsCsv.create(results.resultsCsv())) {
+            for (int repeat = 1; repeat <= 3; repeat++) {
+                for (int size : SIZES) {
+                    for (int s = 0; s < SETS.size(); s++) {
+                        for (int clients : CLIENTS) {
+                            String set = SETS.get(s);
+                            String id = "n" + size + "-" + set + "-c" + clients + "-r" + repeat;
+                            if (size == 5 && set.equals("all") && clients == 8) {
+                                csv.append(new RunRow(size, set, clients, repeat, null, RunStatus.FAILED,
+                                        "lab up failed: fast-reply: XDP attach to eth0 failed: EOPNOTSUPP"));
+                                continue;
+                            }
+                            // Throughput (median) doubles per offload step; repeats vary by ±10%.
+                            double throughput = 1000.0 * clients * (1 << s) / size * (0.9 + 0.1 * repeat);
+                            ObjectNode run = CannedRunJson.of(clients, throughput, 100L * size / (1 + s), id.hashCode());
+                            CannedRunJson.write(results.runJson(id), run);
+                            csv.append(new RunRow(size, set, clients, repeat, Figures.of(run), RunStatus.OK, ""));
+                        }
+                    }
+                }
+            }
+        }
+        ObjectNode env = JSON.createObjectNode();
+        env.put("matrix", "matrix-synthetic");
+        env.put("status", "complete");
+        env.put("cluster", "netns lab 'exp'");
+        env.putObject("machine").put("kernel", "6.18.0-test").put("cpuModel", "Test CPU").put("cpuCount", 2)
+                .put("hostname", "lab1").put("memoryBytes", 8L << 30);
+        env.putObject("clusters").putObject("n3-all-r1").put("r0", "xdp native, tc");
+        JSON.writeValue(results.environment().toFile(), env);
+    }
+
+    @Test
+    void everyChartIsAReadablePngWithContent() throws IOException {
+        Report.write(results.dir());
+        List<Path> pngs;
+        try (Stream<Path> files = Files.list(results.charts())) {
+            pngs = files.filter(p -> p.toString().endsWith(".png")).sorted().toList();
+        }
+        assertThat(pngs).extracting(p -> p.getFileName().toString()).containsExactlyInAnyOrder(
+                "throughput-c1.png", "throughput-c8.png", "latency-p50-c1.png", "latency-p50-c8.png",
+                "latency-p99-c1.png", "latency-p99-c8.png", "speedup-c1.png", "speedup-c8.png",
+                "cdf-n3-c1.png", "cdf-n3-c8.png", "cdf-n5-c1.png", "cdf-n5-c8.png");
+        for (Path png : pngs) {
+            assertThat(Files.size(png)).as(png + " size").isGreaterThan(10_000);
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertThat(image).as(png + " decodes as an image").isNotNull();
+            assertThat(image.getWidth()).isEqualTo(Charts.WIDTH);
+            assertThat(image.getHeight()).isEqualTo(Charts.HEIGHT);
+            // Offload sets' colours show up: lines or bars were drawn, not just axes and text on white.
+            Set<Integer> colours = colours(image);
+            assertThat(colours).as(png + " colours").hasSizeGreaterThan(20);
+            assertThat(SET_COLOURS.stream().filter(colours::contains)).as(png + " offload set colours").hasSizeGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void theReportNamesEveryCellWithMedianSpreadAndRatio() throws IOException {
+        String md = Files.readString(Report.write(results.dir()));
+        for (int size : SIZES) {
+            for (String set : SETS) {
+                for (int clients : CLIENTS) assertThat(md).contains("| n" + size + "-" + set + "-c" + clients + " |");
+            }
+        }
+        // n3-fast-reply-c8: throughputs 8000*2/3*{1.0,1.1,1.2} -> median 5867 [5333–6400]; none's median 2933 -> 2.00.
+        assertThat(md).contains("| n3-fast-reply-c8 | 8 | fast-reply | 3/3 | 5,867 [5,333–6,400] | 2.00 |");
+        assertThat(md).contains("| n3-none-c1 | 1 | none | 3/3 | 367 [333–400] | 1.00 |");
+        assertThat(md).contains("| n5-all-c8 | 8 | all | 0/3 | **failed** |");
+        assertThat(md).contains("| n5-all-c8-r2 | failed | lab up failed: fast-reply: XDP attach to eth0 failed: EOPNOTSUPP |");
+        assertThat(md).contains("kernel 6.18.0-test").contains("`n3-all-r1`: r0=xdp native, tc");
+        assertThat(md).contains("![Throughput by cluster size and offloads, 8 clients](charts/throughput-c8.png)");
+        assertThat(md).contains("![Latency CDF, 5 replicas, 1 client](charts/cdf-n5-c1.png)");
+    }
+
+    @Test
+    void percentilesStandInForAMissingHistogram() throws IOException {
+        for (int repeat = 1; repeat <= 3; repeat++) {
+            Path file = results.runJson("n3-none-c1-r" + repeat);
+            ObjectNode run = (ObjectNode) JSON.readTree(file.toFile());
+            run.remove("latencyHistogram");
+            CannedRunJson.write(file, run);
+        }
+        Report.write(results.dir());
+        BufferedImage image = ImageIO.read(results.charts().resolve("cdf-n3-c1.png").toFile());
+        assertThat(colours(image)).contains(0x7f7f7f);
+    }
+
+    @Test
+    void aDirectoryWithoutResultsIsOneLine() {
+        Throwable e = catchThrowable(() -> Report.write(tmp));
+        assertThat(e).hasMessage(tmp + " has no results.csv; pass a directory `electrolab experiment run` wrote,"
+                + " e.g. experiments/results/<timestamp>");
+    }
+
+    @Test
+    void flattenKeepsNestingReadable() {
+        ObjectNode node = JSON.valueToTree(Map.of("r0", Map.of("fast-reply", "xdp native")));
+        assertThat(Report.flatten(node)).isEqualTo("r0=(fast-reply=xdp native)");
+    }
+
+    private static Set<Integer> colours(BufferedImage image) {
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < image.getHeight(); y += 2) {
+            for (int x = 0; x < image.getWidth(); x += 2) colours.add(image.getRGB(x, y) & 0xffffff);
+        }
+        return colours;
+    }
+}
