@@ -133,6 +133,7 @@ public final class LabState {
     public String logTail(String host, int lines) {
         try {
             List<String> all = Files.readAllLines(log(host), StandardCharsets.UTF_8);
+            if (all.isEmpty()) return "(nothing yet: still starting, e.g. bin/electrolab waiting for a build)";
             return String.join(" | ", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "(no log)";
