@@ -66,6 +66,15 @@ public final class Replica {
     private int fetchFrom = -1;
     private int ticksSinceFetch;
 
+    // Installing the log of a view we join (section 4.2, steps 4-5). Our StartView carries no log,
+    // so the ops after installKeep are fetched into `installing` and replace our log only once they
+    // reach installOp (-1: the op the first NewState reports). Until then our log and
+    // lastNormalView stay as they were: a DoViewChange we send meanwhile must describe a log we
+    // hold, or a short log could claim a newer view and lose committed ops. -1 when not installing.
+    private long installKeep = -1;
+    private long installOp;
+    private final List<Entry> installing = new ArrayList<>();
+
     // Recovery.
     private long recoveryNonce;
     private final RecoveryResponse[] recoveryResponses;
@@ -137,7 +146,7 @@ public final class Replica {
         }
         if (fetchFrom >= 0 && ++ticksSinceFetch >= options.fetchRetryTicks()) {
             ticksSinceFetch = 0;
-            send(fetchFrom, new GetState(view, me, log.op()));
+            send(fetchFrom, new GetState(view, me, fetchedOp()));
         }
         return finish();
     }
@@ -220,7 +229,11 @@ public final class Replica {
 
     private void onPrepare(Prepare p) {
         if (status == Status.RECOVERING || p.view() < view || p.sender() != leaderOf(p.view())) return;
-        if (p.view() > view || status == Status.VIEW_CHANGE) joinViewByFetch(p.view());
+        if (p.view() > view || status == Status.VIEW_CHANGE && !installingAsFollower()) joinViewByFetch(p.view());
+        if (installingAsFollower()) {
+            ticksInViewChange = 0; // the leader is alive; it resends what we cannot take yet
+            return;
+        }
         Check.that(p.view() == view && status == Status.NORMAL && !isLeader(), "prepare handled in own view");
         ticksSinceLeader = 0;
         if (p.op() == log.op() + 1) {
@@ -261,7 +274,11 @@ public final class Replica {
 
     private void onCommit(Commit c) {
         if (status == Status.RECOVERING || c.view() < view || c.sender() != leaderOf(c.view())) return;
-        if (c.view() > view || status == Status.VIEW_CHANGE) joinViewByFetch(c.view());
+        if (c.view() > view || status == Status.VIEW_CHANGE && !installingAsFollower()) joinViewByFetch(c.view());
+        if (installingAsFollower()) {
+            ticksInViewChange = 0;
+            return;
+        }
         ticksSinceLeader = 0;
         advanceFollowerCommit(c.commit());
         if (c.commit() > log.op() && fetchFrom < 0) startFetch(leader());
@@ -332,6 +349,7 @@ public final class Replica {
         doViewChangeSent = false;
         chosen = null;
         fetchFrom = -1;
+        stopInstalling();
         ticksInViewChange = 0;
         drawTimeout();
         send(Effects.BROADCAST, new StartViewChange(view, me));
@@ -341,7 +359,7 @@ public final class Replica {
     private void onStartViewChange(StartViewChange s) {
         if (status == Status.RECOVERING || s.view() < view) return;
         if (s.view() > view) startViewChange(s.view());
-        if (status != Status.VIEW_CHANGE) return;
+        if (status != Status.VIEW_CHANGE || installingAsFollower()) return;
         startViewChanges[s.sender()] = true;
         maybeSendDoViewChange();
     }
@@ -372,7 +390,8 @@ public final class Replica {
     /**
      * With f+1 DoViewChanges (ours included) the new leader takes the log with the largest
      * last-normal view, then the largest op: it holds every committed op. Its holder is asked for
-     * the ops we lack; ours may then stay only if it is a prefix (same last-normal view).
+     * the ops we lack; ours may then stay only if it is a prefix (same last-normal view), else
+     * only its committed part stays.
      */
     private void maybeCompleteViewChange() {
         if (chosen != null || doViewChanges[me] == null || count(doViewChanges) < f + 1) return;
@@ -384,15 +403,14 @@ public final class Replica {
             }
         }
         chosen = best;
-        if (lastNormalView != chosen.lastNormalView()) {
-            Check.that(commit <= chosen.op(), "chosen log (op %d) holds our commit %d", chosen.op(), commit);
-            log.truncate(commit);
-        }
-        Check.that(log.op() <= chosen.op(), "our log (op %d) is a prefix of the chosen (op %d)", log.op(), chosen.op());
-        if (log.op() == chosen.op()) {
+        Check.that(commit <= chosen.op(), "chosen log (op %d) holds our commit %d", chosen.op(), commit);
+        long keep = lastNormalView == chosen.lastNormalView() ? log.op() : commit;
+        Check.that(keep <= chosen.op(), "our log (op %d) is a prefix of the chosen (op %d)", keep, chosen.op());
+        if (keep == chosen.op()) {
+            log.truncate(keep);
             finishViewChange();
         } else {
-            startFetch(chosen.sender());
+            startInstalling(chosen.sender(), keep, chosen.op());
         }
     }
 
@@ -419,26 +437,68 @@ public final class Replica {
     private void onStartView(StartView s) {
         if (status == Status.RECOVERING || s.view() < view || s.sender() != leaderOf(s.view())) return;
         if (s.view() == view && status == Status.NORMAL) return;
-        if (lastNormalView == s.lastNormalView()) {
-            log.truncate(Math.min(log.op(), s.op()));
-        } else {
-            log.truncate(commit);
-        }
         Check.that(commit <= s.op(), "the new view's log (op %d) holds our commit %d", s.op(), commit);
+        long keep = lastNormalView == s.lastNormalView() ? Math.min(log.op(), s.op()) : commit;
+        if (keep < s.op()) {
+            enterInstalling(s.view());
+            startInstalling(leaderOf(view), keep, s.op());
+            return;
+        }
+        log.truncate(keep);
         enterNormal(s.view());
         advanceFollowerCommit(s.commit());
-        if (log.op() < s.op()) {
-            startFetch(leader());
-        } else {
-            send(leader(), new PrepareOk(view, me, log.op(), 0));
-        }
+        send(leader(), new PrepareOk(view, me, log.op(), 0));
     }
 
     /** Joins view {@code newView}, whose StartView we missed: keep the committed prefix, fetch the rest. */
     private void joinViewByFetch(long newView) {
-        log.truncate(commit);
-        enterNormal(newView);
-        startFetch(leader());
+        enterInstalling(newView);
+        startInstalling(leaderOf(newView), commit, -1);
+    }
+
+    /** A follower of {@code newView} that must install the view's log before it may act in it. */
+    private void enterInstalling(long newView) {
+        view = newView;
+        status = Status.VIEW_CHANGE;
+        clearLeaderState();
+        Arrays.fill(startViewChanges, false);
+        Arrays.fill(doViewChanges, null);
+        chosen = null;
+        ticksInViewChange = 0;
+        drawTimeout();
+    }
+
+    private void startInstalling(int from, long keep, long op) {
+        installKeep = keep;
+        installOp = op;
+        installing.clear();
+        startFetch(from);
+    }
+
+    private void stopInstalling() {
+        installKeep = -1;
+        installing.clear();
+    }
+
+    private boolean installingAsFollower() {
+        return installKeep >= 0 && chosen == null;
+    }
+
+    /** The fetched ops reached the target: they replace our log after installKeep. */
+    private void installFetched(long senderCommit) {
+        Check.that(installKeep >= commit && installKeep <= log.op(), "install keeps %d of op %d, commit %d",
+                installKeep, log.op(), commit);
+        log.truncate(installKeep);
+        for (Entry e : installing) log.append(e);
+        stopInstalling();
+        if (chosen != null) {
+            log.truncate(chosen.op());
+            finishViewChange();
+            return;
+        }
+        enterNormal(view);
+        advanceFollowerCommit(senderCommit);
+        send(leader(), new PrepareOk(view, me, log.op(), 0));
     }
 
     private void enterNormal(long newView) {
@@ -450,6 +510,7 @@ public final class Replica {
         Arrays.fill(doViewChanges, null);
         chosen = null;
         fetchFrom = -1;
+        stopInstalling();
         ticksSinceLeader = 0;
         drawTimeout();
     }
@@ -458,7 +519,7 @@ public final class Replica {
         ticksInViewChange++;
         if (ticksInViewChange >= timeoutTicks) {
             startViewChange(view + 1);
-        } else if (ticksInViewChange % options.commitIntervalTicks() == 0) {
+        } else if (!installingAsFollower() && ticksInViewChange % options.commitIntervalTicks() == 0) {
             send(Effects.BROADCAST, new StartViewChange(view, me));
             if (doViewChangeSent && leaderOf(view) != me) {
                 send(leaderOf(view), new DoViewChange(view, me, lastNormalView, log.op(), commit));
@@ -471,7 +532,12 @@ public final class Replica {
     private void startFetch(int from) {
         fetchFrom = from;
         ticksSinceFetch = 0;
-        send(from, new GetState(view, me, log.op()));
+        send(from, new GetState(view, me, fetchedOp()));
+    }
+
+    /** The op up to which we hold what we fetch: the log, or the kept prefix plus the ops being installed. */
+    private long fetchedOp() {
+        return installKeep >= 0 ? installKeep + installing.size() : log.op();
     }
 
     private void onGetState(GetState g) {
@@ -489,20 +555,24 @@ public final class Replica {
     }
 
     private void onNewState(NewState s) {
-        if (s.sender() != fetchFrom || s.view() != view || s.firstOp() > log.op() + 1) return;
+        if (s.sender() != fetchFrom || s.view() != view || s.firstOp() > fetchedOp() + 1) return;
+        ticksSinceFetch = 0;
+        if (installKeep >= 0) {
+            for (int i = (int) (fetchedOp() + 1 - s.firstOp()); i < s.entries().size(); i++) installing.add(s.entries().get(i));
+            ticksInViewChange = 0;
+            if (installOp < 0) installOp = s.op();
+            if (fetchedOp() < installOp) {
+                send(fetchFrom, new GetState(view, me, fetchedOp()));
+            } else {
+                installFetched(s.commit());
+            }
+            return;
+        }
+        if (status == Status.VIEW_CHANGE) return; // a view change fetches only to install
         // Ops we already hold are the same as the sender's: our log is a prefix of its log.
         for (int i = (int) (log.op() + 1 - s.firstOp()); i < s.entries().size(); i++) log.append(s.entries().get(i));
-        ticksSinceFetch = 0;
         switch (status) {
-            case VIEW_CHANGE -> {
-                if (chosen == null) return;
-                if (log.op() >= chosen.op()) {
-                    log.truncate(chosen.op());
-                    finishViewChange();
-                } else {
-                    send(fetchFrom, new GetState(view, me, log.op()));
-                }
-            }
+            case VIEW_CHANGE -> { }
             case NORMAL -> {
                 advanceFollowerCommit(s.commit());
                 if (log.op() < s.op()) {

@@ -121,14 +121,26 @@ class ReplicaRulesTest {
         Replica r = newLeaderOfView6();
         r.onMessage(new DoViewChange(6, 3, 0, 9, 0));
         Effects e = r.onMessage(new DoViewChange(6, 2, 3, 4, 0));
-        assertThat(sent(e, 2)).containsExactly(new GetState(6, 1, 0));
-        assertThat(r.op()).as("a log of an older view is cut back to the commit").isZero();
+        assertThat(sent(e, 2)).as("a log of an older view keeps only its committed prefix").containsExactly(new GetState(6, 1, 0));
+        assertThat(r.op()).as("until the chosen log arrives, ours stays").isEqualTo(2);
 
         Effects done = r.onMessage(new NewState(6, 2, 4, 0, 1, List.of(entry(7, 1), entry(7, 2), entry(7, 3), entry(7, 4))));
         assertThat(r.status()).isEqualTo(Status.NORMAL);
         assertThat(r.op()).isEqualTo(4);
         assertThat(r.entry(1)).isEqualTo(entry(7, 1));
         assertThat(sent(done, Effects.BROADCAST)).containsExactly(new StartView(6, 1, 3, 4, 0));
+    }
+
+    // Same rule, seen from the next view: a new leader that gave up fetching the chosen log still
+    // holds, and reports, its own whole log (it was not cut back before the chosen log arrived).
+    @Test
+    void aNewLeaderThatGivesUpFetchingTheChosenLogReportsItsWholeLog() {
+        Replica r = newLeaderOfView6();
+        r.onMessage(new DoViewChange(6, 3, 0, 9, 0));
+        r.onMessage(new DoViewChange(6, 2, 3, 4, 0));
+        r.onMessage(new StartViewChange(7, 0));
+        Effects e = r.onMessage(new StartViewChange(7, 3));
+        assertThat(sent(e, 2)).containsExactly(new DoViewChange(7, 1, 0, 2, 0));
     }
 
     @Test
@@ -187,17 +199,39 @@ class ReplicaRulesTest {
     }
 
     // Section 4.2, step 5: a replica whose log was last normal in an older view than the new log
-    // keeps only its committed prefix and brings its log up to date (here by state transfer).
+    // keeps only its committed prefix and brings its log up to date (here by state transfer: our
+    // StartView carries no log), and acts in the new view only once it holds the view's log.
     @Test
     void aStartViewMakesAFollowerWithAnOlderLogTruncateToItsCommitAndFetch() {
         Replica r = followerWithLog(1, 3, 1);
         Effects e = r.onMessage(new StartView(3, 0, 2, 4, 2));
-        assertThat(r.status()).isEqualTo(Status.NORMAL);
         assertThat(r.view()).isEqualTo(3);
-        assertThat(r.op()).isEqualTo(1);
-        assertThat(r.commit()).isEqualTo(1);
         assertThat(sent(e, 0)).containsExactly(new GetState(3, 1, 1));
         assertThat(allSent(e)).noneMatch(m -> m instanceof PrepareOk);
+        assertThat(r.status()).as("not normal before it holds the view's log").isEqualTo(Status.VIEW_CHANGE);
+        assertThat(allSent(r.onMessage(new Prepare(3, 0, 5, 2, entry(8, 5))))).noneMatch(m -> m instanceof PrepareOk);
+
+        Effects installed = r.onMessage(new NewState(3, 0, 4, 2, 2, List.of(entry(8, 2), entry(8, 3), entry(8, 4))));
+        assertThat(r.status()).isEqualTo(Status.NORMAL);
+        assertThat(r.op()).isEqualTo(4);
+        assertThat(r.entry(1)).isEqualTo(entry(9, 1));
+        assertThat(r.entry(2)).as("the uncommitted op of the old view is replaced").isEqualTo(entry(8, 2));
+        assertThat(r.commit()).isEqualTo(2);
+        assertThat(sent(installed, 0)).containsExactly(new PrepareOk(3, 1, 4, 0));
+    }
+
+    // Section 4.2: a DoViewChange reports a log the sender holds. A follower that joined a view but
+    // has not yet fetched its log must not claim that view as last normal with its shorter log: the
+    // new leader would take it over a longer log of the older view and lose committed ops. Found by
+    // the simulator (a view change that chose a 70-op log after ops up to 85 had committed).
+    @Test
+    void aFollowerStillFetchingANewViewsLogReportsItsOldLogInADoViewChange() {
+        Replica r = followerWithLog(2, 3, 1);
+        r.onMessage(new StartView(3, 0, 0, 5, 4));
+        Effects e = r.onMessage(new StartViewChange(4, 0));
+        assertThat(r.status()).isEqualTo(Status.VIEW_CHANGE);
+        assertThat(r.view()).isEqualTo(4);
+        assertThat(sent(e, 1)).containsExactly(new DoViewChange(4, 2, 0, 3, 1));
     }
 
     // Section 4.3: a recovering replica does not take part in the protocol until it has recovered.
