@@ -64,7 +64,8 @@ class UdpReplicaTest {
         assertThat(client.call(4, new Kv.Get("large"))).isEqualTo(new Kv.Result(Kv.Status.OK, large));
         assertThat(client.unexpected).isEmpty();
 
-        ReplicaStats leader = cluster.replicas.get(0).stats().await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        int leaderIndex = cluster.replicas.get(0).stats().await(TIMEOUT_SECONDS, TimeUnit.SECONDS).leader();
+        ReplicaStats leader = cluster.replicas.get(leaderIndex).stats().await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         assertThat(leader.status()).isEqualTo(Status.NORMAL);
         assertThat(leader.commit()).isGreaterThanOrEqualTo(4);
         assertThat(leader.received().get(MessageType.REQUEST)).isGreaterThanOrEqualTo(4);
@@ -92,7 +93,8 @@ class UdpReplicaTest {
                 .containsEntry(DropReason.TRUNCATED, 1L).containsEntry(DropReason.BAD_MAGIC, 1L)
                 .containsEntry(DropReason.NON_MEMBER_SOURCE, 1L).containsEntry(DropReason.SENDER_MISMATCH, 0L);
         assertThat(stats.dropped()).isEqualTo(4);
-        assertThat(stats.received().get(MessageType.PREPARE_OK)).isZero();
+        long delivered = stats.received().values().stream().mapToLong(Long::longValue).sum();
+        assertThat(stats.datagramsIn()).as("every datagram is dropped or delivered").isEqualTo(stats.dropped() + delivered);
         assertThat(stats.summaryLine())
                 .contains("dropped 4 (TRUNCATED 1, BAD_MAGIC 1, FOREIGN_CLUSTER 1, NON_MEMBER_SOURCE 1)");
 
@@ -107,11 +109,7 @@ class UdpReplicaTest {
     @Test
     void mirrorsTheNewStateBeforeSendingInIt(Vertx vertx) throws Exception {
         List<RecordingPath> paths = new ArrayList<>();
-        Cluster cluster = Cluster.start(vertx, i -> {
-            RecordingPath path = new RecordingPath();
-            paths.add(path);
-            return path;
-        });
+        Cluster cluster = Cluster.start(vertx, i -> add(paths, new RecordingPath()));
         Client client = Client.open(vertx, cluster.config);
         assertThat(client.call(1, new Kv.Put("k", "v")).status()).isEqualTo(Kv.Status.OK);
 
@@ -124,6 +122,53 @@ class UdpReplicaTest {
                 assertThat(sent.getValue().view()).as("mirrored before %s", m).isEqualTo(m.view());
             }
         }
+    }
+
+    @Test
+    void feedsWhatTheKernelRecordedToTheCore(Vertx vertx) throws Exception {
+        List<InjectingPath> paths = new ArrayList<>();
+        Cluster cluster = Cluster.start(vertx, i -> add(paths, new InjectingPath()));
+        Client client = Client.open(vertx, cluster.config);
+        assertThat(client.call(1, new Kv.Put("k", "v")).status()).isEqualTo(Kv.Status.OK);
+        int leader = cluster.replicas.get(0).stats().await(TIMEOUT_SECONDS, TimeUnit.SECONDS).leader();
+
+        // As if the fast path had consumed a client's Request: the core still executes it, but the
+        // transport never saw where it came from, so the reply has nowhere to go.
+        paths.get(leader).record(new Request(77, 1, Kv.encode(new Kv.Put("k", "w"))));
+        ReplicaStats stats = awaitStats(vertx, cluster.replicas.get(leader), s -> s.repliesWithoutAddress() == 1);
+        assertThat(stats.recordedByKernel()).isEqualTo(1);
+        assertThat(client.call(2, new Kv.Get("k"))).isEqualTo(new Kv.Result(Kv.Status.OK, "w"));
+    }
+
+    @Test
+    void stopsWhenAStepFails(Vertx vertx) throws Exception {
+        List<InjectingPath> paths = new ArrayList<>();
+        Cluster cluster = Cluster.start(vertx, i -> add(paths, new InjectingPath()));
+        Client client = Client.open(vertx, cluster.config);
+        assertThat(client.call(1, new Kv.Put("k", "v")).status()).isEqualTo(Kv.Status.OK);
+        // A view change needs f+1 = 2 normal replicas besides the failed leader: wait for all three.
+        List<ReplicaStats> normal = new ArrayList<>();
+        for (UdpReplica replica : cluster.replicas) {
+            normal.add(awaitStats(vertx, replica, s -> s.status() == Status.NORMAL && s.commit() >= 1));
+        }
+        ReplicaStats before = normal.getLast();
+        assertThat(normal).extracting(ReplicaStats::view).containsOnly(before.view());
+        UdpReplica leader = cluster.replicas.get(before.leader());
+
+        paths.get(before.leader()).failNextDrain(new IllegalStateException("invariant violated: test"));
+        Throwable cause = leader.halted().transform(r -> Future.succeededFuture(r.cause()))
+                .await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        assertThat(cause).hasMessage("invariant violated: test");
+        long receivedAtHalt = leader.stats().await(TIMEOUT_SECONDS, TimeUnit.SECONDS).datagramsIn();
+        // The followers stop hearing the leader and move to a later view; the stopped replica hears nothing.
+        UdpReplica follower = cluster.replicas.get((before.leader() + 1) % cluster.replicas.size());
+        awaitStats(vertx, follower, s -> s.view() > before.view());
+        assertThat(leader.stats().await(TIMEOUT_SECONDS, TimeUnit.SECONDS).datagramsIn()).isEqualTo(receivedAtHalt);
+    }
+
+    private static <T> T add(List<? super T> list, T item) {
+        list.add(item);
+        return item;
     }
 
     private static ReplicaStats awaitStats(Vertx vertx, UdpReplica replica, Predicate<ReplicaStats> condition)
@@ -154,6 +199,43 @@ class UdpReplicaTest {
         public boolean sentByKernel(Effects.Send send) {
             sendsInView.putIfAbsent(send, mirrored);
             return false;
+        }
+    }
+
+    /** A packet path a test can make record messages "in the kernel" or fail. */
+    private static final class InjectingPath implements PacketPath {
+        private final java.util.Queue<Message> recorded = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private volatile RuntimeException failure;
+        private volatile Runnable recordedReady;
+
+        void record(Message message) {
+            recorded.add(message);
+            recordedReady.run();
+        }
+
+        void failNextDrain(RuntimeException e) {
+            failure = e;
+            recordedReady.run();
+        }
+
+        @Override public String name() { return "injecting"; }
+        @Override public void start(Runnable recordedReady) { this.recordedReady = recordedReady; }
+        @Override public void mirror(Effects.KernelState state) {}
+        @Override public int broadcastCarrier(Message message) { return EACH_MEMBER; }
+        @Override public boolean sentByKernel(Effects.Send send) { return false; }
+        @Override public Map<String, Long> counters() { return Map.of("injecting.recorded", 0L); }
+        @Override public void close() {}
+
+        @Override
+        public List<Message> drainRecorded() {
+            RuntimeException e = failure;
+            if (e != null) {
+                failure = null;
+                throw e;
+            }
+            List<Message> drained = new ArrayList<>();
+            for (Message m; (m = recorded.poll()) != null; ) drained.add(m);
+            return drained;
         }
     }
 
