@@ -230,7 +230,7 @@ public final class UdpReplica extends VerticleBase {
     }
 
     private void halt(RuntimeException cause) {
-        log.error("replica {}: the core failed; stopping this replica (fail-stop)", core.myIndex(), cause);
+        log.error("replica {}: stopping (fail-stop) after an error in the core or the packet path", core.myIndex(), cause);
         stopped = true;
         if (tickTimer >= 0) vertx.cancelTimer(tickTimer);
         closeSocket();
