@@ -12,6 +12,11 @@ import org.electrolab.lab.scenario.Scenario;
  * down). A call interrupted by {@link Thread#interrupt} stops what it started and throws.
  */
 public interface Cluster {
+    /**
+     * The key of {@link #up}'s facts that says the cluster is not what was asked for (e.g. offloads
+     * requested but not loaded); the runner shows it and the report lists it.
+     */
+    String WARNING = "warning";
 
     /** What this cluster is, for the progress output and environment.json, e.g. {@code netns lab 'exp'}. */
     String describe();

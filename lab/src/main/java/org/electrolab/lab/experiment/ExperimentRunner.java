@@ -167,7 +167,9 @@ public final class ExperimentRunner {
         String failure = null;
         try {
             enterClusterCall();
-            clusterFacts.put(key, cluster.up(scenario, results.clusterLogs(run.cell().clusterKey(), run.repeat())));
+            Map<String, Object> facts = cluster.up(scenario, results.clusterLogs(run.cell().clusterKey(), run.repeat()));
+            clusterFacts.put(key, facts);
+            if (facts.get(Cluster.WARNING) != null) progress.note("warning: " + key + ": " + facts.get(Cluster.WARNING));
         } catch (ClusterException e) {
             failure = "lab up failed: " + e.getMessage();
         } catch (InterruptedException e) {

@@ -6,25 +6,34 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
+import org.electrolab.lab.netns.CommandRunner;
 import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
 import org.electrolab.lab.netns.LabHost;
 import org.electrolab.lab.netns.LabPaths;
 import org.electrolab.lab.netns.ReplicaView;
 import org.electrolab.lab.scenario.Scenario;
+import org.electrolab.protocol.config.Offload;
 
 /**
  * The experiment's cluster on this machine: the netns lab ({@link Lab}, docs/lab.md) under its own
  * lab name, so an experiment never touches a lab started by hand under another name. Needs root.
  */
 public final class NetnsCluster implements Cluster {
+    private static final Duration LAUNCHER_BUILD_LIMIT = Duration.ofMinutes(10);
     private final LabPaths paths;
     private final String labName;
     private Lab lab;
     private Path logDir;
+    private boolean launcherChecked;
 
     public NetnsCluster(LabPaths paths, String labName) {
         this.paths = paths;
@@ -39,6 +48,16 @@ public final class NetnsCluster implements Cluster {
     @Override
     public Map<String, Object> up(Scenario scenario, Path logDir) throws ClusterException, InterruptedException {
         this.logDir = logDir;
+        if (!launcherChecked) {
+            // bin/electrolab builds stale jars on first use: once here, not in every replica while the lab waits for readiness.
+            try {
+                new CommandRunner(LAUNCHER_BUILD_LIMIT).run(paths.launcher().toString(), "--help");
+            } catch (LabException e) {
+                if (Thread.interrupted()) throw new InterruptedException(e.getMessage());
+                throw new ClusterException(e.getMessage());
+            }
+            launcherChecked = true;
+        }
         try {
             lab = Lab.up(paths, labName, scenario);
         } catch (LabException e) {
@@ -47,18 +66,32 @@ public final class NetnsCluster implements Cluster {
         }
         // How each replica's offloads attached, as the replica reports it in its stats file.
         Map<String, Object> replicas = new LinkedHashMap<>();
+        List<String> lacking = new ArrayList<>();
         for (LabHost host : lab.network().replicas()) {
             Map<String, Object> facts = new LinkedHashMap<>();
-            ReplicaView.read(lab.state().stats(host.replicaId())).ifPresent(view -> {
-                facts.put("offloadsLoaded", view.offloadsLoaded());
-                facts.put("path", view.path());
+            Optional<ReplicaView> view = ReplicaView.read(lab.state().stats(host.replicaId()));
+            view.ifPresent(v -> {
+                facts.put("offloadsLoaded", v.offloadsLoaded());
+                facts.put("path", v.path());
             });
+            String missing = missing(scenario.offloads(), view.map(ReplicaView::offloadsLoaded).orElse("none"));
+            if (!missing.isEmpty()) lacking.add(host.name() + " lacks " + missing);
             replicas.put(host.name(), facts);
         }
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("offloadsRequested", scenario.offloadArgument());
         facts.put("replicas", replicas);
+        if (!lacking.isEmpty()) {
+            facts.put(WARNING, "offloads requested but not loaded (" + String.join("; ", lacking)
+                    + "): these runs measure user space, see the replicas' logs for why");
+        }
         return facts;
+    }
+
+    /** The requested offloads a replica did not load, comma-separated; empty when it loaded them all. */
+    static String missing(List<Offload> requested, String loaded) {
+        List<String> have = List.of(loaded.split(","));
+        return requested.stream().map(o -> o.cliName).filter(name -> !have.contains(name)).collect(Collectors.joining(","));
     }
 
     @Override

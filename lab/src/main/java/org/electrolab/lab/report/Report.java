@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.electrolab.lab.experiment.Cluster;
 import org.electrolab.lab.experiment.RunRow;
 import org.electrolab.lab.experiment.RunStatus;
 
@@ -38,6 +40,12 @@ public final class Report {
         String matrix = env == null ? "" : env.path("matrix").asText("");
         md.append("# Experiment results").append(matrix.isEmpty() ? "" : ": " + matrix).append("\n\n");
         md.append(summary(data)).append("\n\n");
+        Map<String, String> warnings = warnings(env);
+        if (!warnings.isEmpty()) {
+            md.append("## Warnings\n\nCells marked ⚠ below did not run as their offload set says:\n\n");
+            warnings.forEach((cluster, warning) -> md.append("- `").append(cluster).append("`: ").append(warning).append("\n"));
+            md.append("\n");
+        }
         if (env != null) md.append(environment(env));
         md.append("""
                 Each figure is the **median** of the cell's completed repeats, with the **min–max** over those \
@@ -54,7 +62,7 @@ public final class Report {
             for (int clients : data.clients()) {
                 for (String set : data.offloadSets()) {
                     Optional<CellResult> cell = data.cell(size, set, clients);
-                    if (cell.isPresent()) md.append(row(data, cell.get()));
+                    if (cell.isPresent()) md.append(row(data, cell.get(), warned(warnings, cell.get())));
                 }
             }
             md.append("\n");
@@ -150,13 +158,30 @@ public final class Report {
         return node.asText();
     }
 
-    private static String row(ResultsData data, CellResult cell) {
+    /** What the cluster reported as not what was asked for, by cluster start (e.g. n5-all-r1), from environment.json. */
+    private static Map<String, String> warnings(JsonNode env) {
+        Map<String, String> warnings = new LinkedHashMap<>();
+        if (env == null) return warnings;
+        for (Map.Entry<String, JsonNode> e : env.path("clusters").properties()) {
+            JsonNode warning = e.getValue().path(Cluster.WARNING);
+            if (warning.isTextual()) warnings.put(e.getKey(), warning.asText());
+        }
+        return warnings;
+    }
+
+    private static boolean warned(Map<String, String> warnings, CellResult cell) {
+        String prefix = "n" + cell.size() + "-" + cell.offloads() + "-r";
+        return warnings.keySet().stream().anyMatch(key -> key.startsWith(prefix));
+    }
+
+    private static String row(ResultsData data, CellResult cell, boolean warned) {
         String runs = cell.okRuns() + "/" + cell.runs().size();
+        String offloads = cell.offloads() + (warned ? " ⚠" : "");
         if (!cell.hasResult()) {
-            return "| " + cell.id() + " | " + cell.clients() + " | " + cell.offloads() + " | " + runs
+            return "| " + cell.id() + " | " + cell.clients() + " | " + offloads + " | " + runs
                     + " | **failed** | | | | | |\n";
         }
-        return "| " + cell.id() + " | " + cell.clients() + " | " + cell.offloads() + " | " + runs
+        return "| " + cell.id() + " | " + cell.clients() + " | " + offloads + " | " + runs
                 + " | " + spread(cell.throughput()) + " | " + ratio(Ratios.throughput(data, cell))
                 + " | " + spread(cell.p50()) + " | " + ratio(Ratios.p50(data, cell))
                 + " | " + spread(cell.p99()) + " | " + ratio(Ratios.p99(data, cell)) + " |\n";

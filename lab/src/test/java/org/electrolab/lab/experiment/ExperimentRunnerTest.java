@@ -122,6 +122,17 @@ class ExperimentRunnerTest {
     }
 
     @Test
+    void offloadsThatDidNotLoadAreShownAsTheyStartAndKeptInTheEnvironment() throws Exception {
+        Matrix matrix = MatrixFile.parse(MATRIX.replace("repeats: 2", "repeats: 1"), "m.yaml", "m");
+        ResultsDir results = new ResultsDir(tmp.resolve("out"));
+        cluster.unloadedOffloads = true;
+        runner(matrix, results).run(MATRIX);
+        assertThat(progressText.toString()).contains("warning: n3-all-r1: offloads requested but not loaded (r0 lacks all)");
+        assertThat(JSON.readTree(results.environment().toFile()).path("clusters").path("n5-all-r1").path("warning").asText())
+                .isEqualTo("offloads requested but not loaded (r0 lacks all)");
+    }
+
+    @Test
     void stoppingMidRunTakesTheClusterDownAndKeepsWhatWasWritten() throws Exception {
         Matrix matrix = MatrixFile.parse(MATRIX, "m.yaml", "m");
         ResultsDir results = new ResultsDir(tmp.resolve("out"));

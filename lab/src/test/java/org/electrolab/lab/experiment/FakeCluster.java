@@ -26,6 +26,8 @@ final class FakeCluster implements Cluster {
     String blockingRun;
     /** When set, every run completes nothing and times out this often (replicas that never answer in time). */
     boolean nothingCompletes;
+    /** When set, replicas asked for offloads report that they loaded none. */
+    boolean unloadedOffloads;
     final CountDownLatch blocked = new CountDownLatch(1);
     boolean up;
     String lastLogDir;
@@ -42,6 +44,9 @@ final class FakeCluster implements Cluster {
         lastLogDir = logDir.getFileName().toString();
         if (failingUps.contains(lastLogDir)) throw new ClusterException("replica 1 did not reach NORMAL in 10 s");
         up = true;
+        if (unloadedOffloads && !scenario.offloads().isEmpty()) {
+            return Map.of("replicas", scenario.replicas(), WARNING, "offloads requested but not loaded (r0 lacks all)");
+        }
         return Map.of("replicas", scenario.replicas(), "path", scenario.offloads().isEmpty() ? "user space" : "xdp native");
     }
 

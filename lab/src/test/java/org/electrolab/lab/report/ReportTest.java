@@ -73,7 +73,9 @@ class ReportTest {
         env.put("cluster", "netns lab 'exp'");
         env.putObject("machine").put("kernel", "6.18.0-test").put("cpuModel", "Test CPU").put("cpuCount", 2)
                 .put("hostname", "lab1").put("memoryBytes", 8L << 30);
-        env.putObject("clusters").putObject("n3-all-r1").put("r0", "xdp native, tc");
+        ObjectNode clusters = env.putObject("clusters");
+        clusters.putObject("n3-all-r1").put("r0", "xdp native, tc");
+        clusters.putObject("n5-fast-reply-r2").put("warning", "offloads requested but not loaded (r1 lacks fast-reply)");
         JSON.writeValue(results.environment().toFile(), env);
     }
 
@@ -114,6 +116,8 @@ class ReportTest {
         assertThat(md).contains("| n3-none-c1 | 1 | none | 3/3 | 367 [333–400] | 1.00 |");
         assertThat(md).contains("| n5-all-c8 | 8 | all | 0/3 | **failed** |");
         assertThat(md).contains("| n5-all-c8-r2 | failed | lab up failed: fast-reply: XDP attach to eth0 failed: EOPNOTSUPP |");
+        assertThat(md).contains("- `n5-fast-reply-r2`: offloads requested but not loaded (r1 lacks fast-reply)");
+        assertThat(md).contains("| n5-fast-reply-c1 | 1 | fast-reply ⚠ |").contains("| n3-fast-reply-c1 | 1 | fast-reply |");
         assertThat(md).contains("kernel 6.18.0-test").contains("`n3-all-r1`: r0=xdp native, tc");
         assertThat(md).contains("![Throughput by cluster size and offloads, 8 clients](charts/throughput-c8.png)");
         assertThat(md).contains("![Latency CDF, 5 replicas, 1 client](charts/cdf-n5-c1.png)");
