@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.electrolab.lab.cli.UserError;
 import org.electrolab.lab.experiment.EnvironmentFacts;
@@ -127,10 +129,13 @@ public final class ExperimentCommand implements Runnable {
                     matrix.warmup().plus(matrix.duration()).plus(RUN_OVERHEAD), System::nanoTime);
             ExperimentRunner runner = new ExperimentRunner(new NetnsCluster(paths, labName), matrix, results, progress,
                     environment(paths));
+            // Ctrl-C (or SIGTERM) runs this hook while the command goes on: it stops the runner, which takes
+            // the lab down and records the rest as skipped, and holds the JVM until the report is written.
+            CountDownLatch done = new CountDownLatch(1);
             Thread onCtrlC = new Thread(() -> {
                 runner.requestStop();
                 try {
-                    runner.awaitFinished(STOP_WAIT_SECONDS);
+                    done.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -144,6 +149,7 @@ public final class ExperimentCommand implements Runnable {
                         + " failed, " + outcome.skipped() + " skipped; report " + report);
                 stdout.flush();
             } finally {
+                done.countDown();
                 removeHook(onCtrlC);
             }
             return outcome.failed() > 0 || outcome.stopped() ? EXIT_RUNS_FAILED : 0;

@@ -8,8 +8,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,7 +34,6 @@ public final class ExperimentRunner {
     private final Progress progress;
     private final Map<String, Object> environment;
     private final Map<String, Object> clusterFacts = new LinkedHashMap<>();
-    private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
     /** The thread inside a {@link Cluster} call, which {@link #requestStop} interrupts; null outside one. */
     private Thread inClusterCall;
@@ -55,18 +52,6 @@ public final class ExperimentRunner {
     }
 
     /**
-     * Runs the matrix. The results directory must exist ({@link ResultsDir#create}); the matrix file's
-     * text is copied into it as {@code matrixText}.
-     */
-    public Outcome run(String matrixText) throws IOException {
-        try {
-            return runAll(matrixText);
-        } finally {
-            finished.countDown();
-        }
-    }
-
-    /**
      * Asks a running {@link #run} to stop: the current cluster call is interrupted, the cluster taken
      * down, the remaining runs recorded as skipped. Safe from any thread (a shutdown hook).
      */
@@ -77,12 +62,11 @@ public final class ExperimentRunner {
         }
     }
 
-    /** Waits until {@link #run} has returned (its cleanup done), at most {@code seconds}. */
-    public boolean awaitFinished(long seconds) throws InterruptedException {
-        return finished.await(seconds, TimeUnit.SECONDS);
-    }
-
-    private Outcome runAll(String matrixText) throws IOException {
+    /**
+     * Runs the matrix. The results directory must exist ({@link ResultsDir#create}); the matrix file's
+     * text is copied into it as {@code matrixText}.
+     */
+    public Outcome run(String matrixText) throws IOException {
         Files.writeString(results.matrixCopy(), matrixText);
         List<Run> plan = matrix.plan();
         environment.put("matrix", matrix.name());

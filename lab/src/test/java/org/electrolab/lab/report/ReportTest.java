@@ -22,17 +22,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.electrolab.lab.experiment.CannedRunJson;
-import org.electrolab.lab.experiment.Figures;
-import org.electrolab.lab.experiment.ResultsCsv;
 import org.electrolab.lab.experiment.ResultsDir;
-import org.electrolab.lab.experiment.RunRow;
-import org.electrolab.lab.experiment.RunStatus;
 
-/** The report of a synthetic results directory: 3 and 5 replicas x none, fast-reply, all x 1 and 8 clients x 3 repeats. */
+/** The report of a synthetic results directory ({@link SyntheticResults}). */
 class ReportTest {
-    private static final List<Integer> SIZES = List.of(3, 5);
-    private static final List<String> SETS = List.of("none", "fast-reply", "all");
-    private static final List<Integer> CLIENTS = List.of(1, 8);
+    private static final List<Integer> SIZES = SyntheticResults.SIZES;
+    private static final List<String> SETS = SyntheticResults.SETS;
+    private static final List<Integer> CLIENTS = SyntheticResults.CLIENTS;
     private static final ObjectMapper JSON = new ObjectMapper();
     /** none, fast-reply and all as Charts colours them. */
     private static final List<Integer> SET_COLOURS = List.of(0x7f7f7f, 0xff7f0e, 0xd62728);
@@ -43,40 +39,7 @@ class ReportTest {
 
     @BeforeEach
     void synthesise() throws IOException {
-        results = new ResultsDir(tmp.resolve("2025-11-25T08-50-12"));
-        results.create();
-        try (ResultsCsv csv = ResultsCsv.create(results.resultsCsv())) {
-            for (int repeat = 1; repeat <= 3; repeat++) {
-                for (int size : SIZES) {
-                    for (int s = 0; s < SETS.size(); s++) {
-                        for (int clients : CLIENTS) {
-                            String set = SETS.get(s);
-                            String id = "n" + size + "-" + set + "-c" + clients + "-r" + repeat;
-                            if (size == 5 && set.equals("all") && clients == 8) {
-                                csv.append(new RunRow(size, set, clients, repeat, null, RunStatus.FAILED,
-                                        "lab up failed: fast-reply: XDP attach to eth0 failed: EOPNOTSUPP"));
-                                continue;
-                            }
-                            // Throughput (median) doubles per offload step; repeats vary by ±10%.
-                            double throughput = 1000.0 * clients * (1 << s) / size * (0.9 + 0.1 * repeat);
-                            ObjectNode run = CannedRunJson.of(clients, throughput, 100L * size / (1 + s), id.hashCode());
-                            CannedRunJson.write(results.runJson(id), run);
-                            csv.append(new RunRow(size, set, clients, repeat, Figures.of(run), RunStatus.OK, ""));
-                        }
-                    }
-                }
-            }
-        }
-        ObjectNode env = JSON.createObjectNode();
-        env.put("matrix", "matrix-synthetic");
-        env.put("status", "complete");
-        env.put("cluster", "netns lab 'exp'");
-        env.putObject("machine").put("kernel", "6.18.0-test").put("cpuModel", "Test CPU").put("cpuCount", 2)
-                .put("hostname", "lab1").put("memoryBytes", 8L << 30);
-        ObjectNode clusters = env.putObject("clusters");
-        clusters.putObject("n3-all-r1").put("r0", "xdp native, tc");
-        clusters.putObject("n5-fast-reply-r2").put("warning", "offloads requested but not loaded (r1 lacks fast-reply)");
-        JSON.writeValue(results.environment().toFile(), env);
+        results = SyntheticResults.write(tmp.resolve("2025-11-25T08-50-12"));
     }
 
     @Test
