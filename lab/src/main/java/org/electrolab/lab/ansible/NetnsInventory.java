@@ -130,6 +130,7 @@ public final class NetnsInventory {
                 UsePAM no
                 StrictModes no
                 PidFile none
+                Subsystem sftp internal-sftp
                 LogLevel ERROR
                 """.formatted(ssh.resolve("host_key"), ssh.resolve("authorized_keys"));
     }
