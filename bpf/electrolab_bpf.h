@@ -83,7 +83,7 @@ static __always_inline int el_is_member_address(__u32 index, __be32 addr)
 }
 
 enum el_parse {
-	EL_PARSE_OTHER,    /* not IPv4/UDP to the cluster port (or a fragment): not ours */
+	EL_PARSE_OTHER,    /* not ours: not IPv4/UDP to the cluster port, a fragment, IP options, bad IP checksum */
 	EL_PARSE_INVALID,  /* to the cluster port but malformed */
 	EL_PARSE_FOREIGN,  /* another cluster, or a member index from a non-member address */
 	EL_PARSE_OK,       /* a well-formed electrolab message of this cluster */
@@ -95,12 +95,55 @@ struct el_xdp_packet {
 	struct udphdr *udp;
 	struct el_header *hdr;
 	__u32 msg_size;    /* header + body */
-	__u32 ip_options;  /* 1 when the IPv4 header carries options (hdr is then not at EL_MSG_OFFSET) */
 };
+
+/* Folds a 32-bit one's complement sum to 16 bits. */
+static __always_inline __u16 el_csum_fold(__u64 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)sum;
+}
+
+/*
+ * MessageCodec's "one encoding per message": the header fields a type does not use are zero, and
+ * the types with a fixed body have exactly that body size.
+ */
+static __always_inline int el_header_is_canonical(const struct el_header *hdr)
+{
+	switch (hdr->type) {
+	case EL_REQUEST:
+		return (hdr->view | hdr->op | hdr->commit | hdr->acks) == 0 && hdr->body_size >= 16;
+	case EL_RECOVERY:
+		return (hdr->view | hdr->op | hdr->commit | hdr->acks) == 0 && hdr->body_size == 8;
+	case EL_REPLY:
+		return (hdr->op | hdr->commit | hdr->acks) == 0 && hdr->body_size >= 16;
+	case EL_START_VIEW_CHANGE:
+		return (hdr->op | hdr->commit | hdr->acks) == 0 && hdr->body_size == 0;
+	case EL_COMMIT:
+		return (hdr->op | hdr->acks) == 0 && hdr->body_size == 0;
+	case EL_PREPARE_OK:
+		return hdr->commit == 0 && hdr->body_size == 0;
+	case EL_GET_STATE:
+		return (hdr->commit | hdr->acks) == 0 && hdr->body_size == 0;
+	case EL_DO_VIEW_CHANGE:
+	case EL_START_VIEW:
+		return hdr->acks == 0 && hdr->body_size == 8;
+	case EL_RECOVERY_RESPONSE:
+		return hdr->acks == 0 && hdr->body_size == 9;
+	default: /* EL_PREPARE, EL_NEW_STATE: bodies of any size */
+		return hdr->acks == 0;
+	}
+}
 
 /*
  * Checks what MessageCodec.decode checks in the header: magic, version, cluster, body_size against
- * the UDP length, the type code, and the sender index; adds the sender address check.
+ * the UDP length, the type code, the sender index and the canonical encoding; adds the sender
+ * address check. So a program drops (as invalid or foreign) only what user space would drop. IPv4 headers
+ * with options or a bad checksum are left to the kernel stack (EL_PARSE_OTHER), which drops the
+ * latter; the UDP checksum cannot be checked here (a local sender leaves only the pseudo-header
+ * sum in it), so the fast path trusts the link layer's frame check, as the NIC does.
  */
 static __always_inline enum el_parse el_parse_xdp(struct xdp_md *ctx, struct el_xdp_packet *p)
 {
@@ -110,23 +153,25 @@ static __always_inline enum el_parse el_parse_xdp(struct xdp_md *ctx, struct el_
 	struct iphdr *ip;
 	struct udphdr *udp;
 	struct el_header *hdr;
-	__u32 ihl, tot_len, udp_len, msg_size;
+	__u32 tot_len, udp_len, msg_size;
+	__s64 sum;
 
 	if ((void *)(eth + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
 		return EL_PARSE_OTHER;
 	ip = (void *)(eth + 1);
-	if ((void *)(ip + 1) > end || ip->version != 4 || ip->ihl < 5 || ip->protocol != IPPROTO_UDP)
+	udp = (void *)(ip + 1);
+	if ((void *)(udp + 1) > end || ip->version != 4 || ip->ihl != 5 || ip->protocol != IPPROTO_UDP)
 		return EL_PARSE_OTHER;
-	if (ip->frag_off & bpf_htons(EL_IP_MF | EL_IP_OFFSET))
+	if ((ip->frag_off & bpf_htons(EL_IP_MF | EL_IP_OFFSET)) || udp->dest != bpf_htons(el_config.port))
 		return EL_PARSE_OTHER;
-	ihl = ip->ihl * 4;
-	udp = (void *)ip + ihl;
-	if ((void *)(udp + 1) > end || udp->dest != bpf_htons(el_config.port))
+	sum = bpf_csum_diff(0, 0, (__be32 *)ip, sizeof(*ip), 0);
+	if (sum < 0 || el_csum_fold(sum) != 0xffff)
 		return EL_PARSE_OTHER;
 
 	tot_len = bpf_ntohs(ip->tot_len);
 	udp_len = bpf_ntohs(udp->len);
-	if (tot_len < ihl + EL_UDP_HEADER_SIZE || (void *)ip + tot_len > end || udp_len != tot_len - ihl)
+	if (tot_len < sizeof(*ip) + EL_UDP_HEADER_SIZE || (void *)ip + tot_len > end ||
+	    udp_len != tot_len - sizeof(*ip))
 		return EL_PARSE_INVALID;
 	msg_size = udp_len - EL_UDP_HEADER_SIZE;
 	if (msg_size < EL_HEADER_SIZE || msg_size > EL_MESSAGE_SIZE_MAX)
@@ -138,7 +183,8 @@ static __always_inline enum el_parse el_parse_xdp(struct xdp_md *ctx, struct el_
 		return EL_PARSE_INVALID;
 	if (hdr->cluster_id != el_config.cluster_id)
 		return EL_PARSE_FOREIGN;
-	if (hdr->body_size != msg_size - EL_HEADER_SIZE || hdr->type == 0 || hdr->type > EL_TYPE_MAX)
+	if (hdr->body_size != msg_size - EL_HEADER_SIZE || hdr->type == 0 || hdr->type > EL_TYPE_MAX ||
+	    !el_header_is_canonical(hdr))
 		return EL_PARSE_INVALID;
 	if (hdr->type == EL_REQUEST) {
 		if (hdr->sender != EL_SENDER_CLIENT)
@@ -154,17 +200,7 @@ static __always_inline enum el_parse el_parse_xdp(struct xdp_md *ctx, struct el_
 	p->udp = udp;
 	p->hdr = hdr;
 	p->msg_size = msg_size;
-	p->ip_options = ihl != 20;
 	return EL_PARSE_OK;
-}
-
-/* Folds a 32-bit one's complement sum to 16 bits. */
-static __always_inline __u16 el_csum_fold(__u64 sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)sum;
 }
 
 #endif /* ELECTROLAB_BPF_H */

@@ -233,7 +233,7 @@ int fast_reply(struct xdp_md *ctx)
 	case EL_PARSE_OK:
 		break;
 	}
-	if (p.hdr->type != EL_PREPARE || p.ip_options) {
+	if (p.hdr->type != EL_PREPARE) {
 		c->passed_up++;
 		return XDP_PASS;
 	}

@@ -136,9 +136,12 @@ class FastReplyTest {
         byte[] fragment = prepareFrame(VIEW, 11);
         Frames.putShort(fragment, Frames.ETH + 6, 0x2000); // more fragments
         assertPassedUnchanged(fragment, "a fragment");
+        byte[] badIpChecksum = prepareFrame(VIEW, 11);
+        badIpChecksum[Frames.ETH + 10] ^= 1;
+        assertPassedUnchanged(badIpChecksum, "a bad IP header checksum (the stack drops it)");
         byte[] request = cluster.frame(LEADER, ME, TestCluster.CODEC.encode(new Message.Request(5, 1, new byte[8])));
         assertPassedUnchanged(request, "a request");
-        assertThat(offloads.counters(Offload.FAST_REPLY)).containsEntry("other_traffic", 3L).containsEntry("passed_up", 1L);
+        assertThat(offloads.counters(Offload.FAST_REPLY)).containsEntry("other_traffic", 4L).containsEntry("passed_up", 1L);
     }
 
     @Test
@@ -151,13 +154,14 @@ class FastReplyTest {
         assertDropped(fromLeader(withMessage(message, m -> m.put(4, (byte) 2))), "bad version");
         assertDropped(fromLeader(withMessage(message, m -> m.putInt(12, m.getInt(12) + 1))), "body_size beyond the datagram");
         assertDropped(fromLeader(withMessage(message, m -> m.put(5, (byte) 0))), "type 0");
+        assertDropped(fromLeader(withMessage(message, m -> m.putLong(40, 1))), "acks in a Prepare (not its one encoding)");
         assertDropped(fromLeader(withMessage(message, m -> m.putInt(48, 33))), "a batch over BATCH_MAX");
         assertDropped(fromLeader(withMessage(message, m -> m.putInt(48 + 4 + 16, 9))), "a payload size past the body");
         assertDropped(fromLeader(Arrays.copyOf(message, 40)), "shorter than a header");
         byte[] truncated = Arrays.copyOf(fromLeader(message), Frames.PAYLOAD + 20);
         assertDropped(truncated, "a frame cut short of its IP length");
         assertThat(offloads.counters(Offload.FAST_REPLY)).containsEntry("dropped_foreign", 2L)
-                .containsEntry("dropped_invalid", 8L).containsEntry("fast_replied", 0L);
+                .containsEntry("dropped_invalid", 9L).containsEntry("fast_replied", 0L);
         assertThat(offloads.readState().lastOp()).isEqualTo(10);
         assertThat(offloads.ring().consume()).isEmpty();
     }

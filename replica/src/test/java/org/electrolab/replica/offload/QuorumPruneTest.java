@@ -105,7 +105,7 @@ class QuorumPruneTest {
     }
 
     @Test
-    void foreignAndNonMemberAcksAreDropped() {
+    void foreignNonMemberAndNonCanonicalAcksAreDropped() {
         assertThat(program.testRun(cluster.frame(1, ME, new MessageCodec(99).encode(new Message.PrepareOk(VIEW, 1, 7, 0))))
                 .verdict()).isEqualTo(XDP_DROP);
         byte[] spoofed = Frames.udp(Frames.mac(9), Frames.mac(1), Frames.ip("10.9.0.200"), cluster.members.get(ME),
@@ -113,7 +113,12 @@ class QuorumPruneTest {
         assertThat(program.testRun(spoofed).verdict()).isEqualTo(XDP_DROP);
         byte[] wrongIndex = cluster.frame(2, ME, TestCluster.CODEC.encode(new Message.PrepareOk(VIEW, 1, 7, 0)));
         assertThat(program.testRun(wrongIndex).verdict()).as("member 2's address claiming index 1").isEqualTo(XDP_DROP);
-        assertThat(offloads.counters(Offload.QUORUM_PRUNE)).containsEntry("dropped_foreign", 3L).containsEntry("pruned", 0L);
+        byte[] withCommit = TestCluster.CODEC.encode(new Message.PrepareOk(VIEW, 1, 7, 0));
+        withCommit[Wire.OFFSET_COMMIT] = 1;
+        assertThat(program.testRun(cluster.frame(1, ME, withCommit)).verdict()).as("a PrepareOK with a commit number")
+                .isEqualTo(XDP_DROP);
+        assertThat(offloads.counters(Offload.QUORUM_PRUNE)).containsEntry("dropped_foreign", 3L)
+                .containsEntry("dropped_invalid", 1L).containsEntry("pruned", 0L);
     }
 
     @Test
