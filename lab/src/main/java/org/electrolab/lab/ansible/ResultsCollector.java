@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import org.electrolab.lab.experiment.Cluster;
 import org.electrolab.lab.experiment.EnvironmentFacts;
 import org.electrolab.lab.experiment.Figures;
 import org.electrolab.lab.experiment.ResultsCsv;
@@ -56,12 +57,52 @@ public final class ResultsCollector {
             hosts.put(file.substring(0, file.length() - ".json".length()), JSON.readTree(host.toFile()));
         }
         environment.put("hosts", hosts);
-        environment.put("collectedAt", Instant.now().toString());
+        environment.put("clusters", clusters(results));
+        environment.put("startedAt", startedAt(results));
+        environment.put("finishedAt", Instant.now().toString());
+        environment.put("repeats", rows.stream().mapToInt(RunRow::repeat).max().orElse(0));
         environment.put("status", "complete");
         environment.put("runs", Map.of("ok", rows.stream().filter(RunRow::isOk).count(),
                 "failed", rows.stream().filter(r -> !r.isOk()).count(), "skipped", 0));
         JSON.writeValue(results.environment().toFile(), environment);
         return rows;
+    }
+
+    /** When the first run was fetched: the oldest runs/*.json. */
+    private static String startedAt(ResultsDir results) throws IOException {
+        Instant first = null;
+        for (Path run : list(results.runs(), "*.json")) {
+            Instant modified = Files.getLastModifiedTime(run).toInstant();
+            if (first == null || modified.isBefore(first)) first = modified;
+        }
+        return first == null ? "?" : first.toString();
+    }
+
+    /**
+     * What the replicas of each cluster start (logs/KEY-rN/) reported in their stats files, and a
+     * warning when one ran other offloads than asked (the report marks those cells).
+     */
+    private static Map<String, Object> clusters(ResultsDir results) throws IOException {
+        Map<String, Object> clusters = new LinkedHashMap<>();
+        for (Path dir : list(results.logs(), "*")) {
+            if (!Files.isDirectory(dir)) continue;
+            Map<String, Object> cluster = new LinkedHashMap<>();
+            List<String> differing = new ArrayList<>();
+            for (Path stats : list(dir, "replica-*.stats.json")) {
+                JsonNode s = JSON.readTree(stats.toFile());
+                String replica = stats.getFileName().toString().replace(".stats.json", "");
+                String requested = s.path("offloadsRequested").asText("?");
+                String loaded = s.path("offloadsLoaded").asText("?");
+                cluster.put(replica, "view " + s.path("view").asText("?") + " " + s.path("status").asText("?")
+                        + ", offloads requested " + requested + ", loaded " + loaded + ", path " + s.path("path").asText("?"));
+                if (!requested.equals(loaded)) differing.add(replica + " loaded " + loaded);
+            }
+            if (!differing.isEmpty()) {
+                cluster.put(Cluster.WARNING, "offloads requested but not all loaded: " + String.join(", ", differing));
+            }
+            clusters.put(dir.getFileName().toString(), cluster);
+        }
+        return clusters;
     }
 
     private static RunRow row(Path runJson) throws IOException {
