@@ -41,7 +41,8 @@ public final class ReplicaCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicaCommand.class);
     private static final long STATS_INTERVAL_MILLIS = 1000;
-    private static final long DEPLOY_WAIT_SECONDS = 10;
+    /** Binding takes milliseconds; a starved machine (many JVMs starting on 2 cores) can take far longer. */
+    private static final long DEPLOY_WAIT_SECONDS = 60;
     private static final long SHUTDOWN_WAIT_SECONDS = 3;
 
     @Spec
@@ -85,6 +86,10 @@ public final class ReplicaCommand implements Callable<Integer> {
         Vertx vertx = Vertx.vertx();
         try {
             vertx.deployVerticle(replica).await(DEPLOY_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            vertx.close();
+            throw new UserError("replica " + id + ": did not start within " + DEPLOY_WAIT_SECONDS
+                    + " s (is the machine overloaded?); try again");
         } catch (Exception e) {
             vertx.close();
             throw bindError(cluster, e);
