@@ -66,6 +66,11 @@ final class BpfLink implements AutoCloseable {
         program = next.name();
     }
 
+    /** The kernel's link id ({@code bpftool link show id <id>}). */
+    int id() {
+        return lib.objectId(fd, "link of " + program + ", hook " + hook);
+    }
+
     String program() {
         return program;
     }

@@ -30,6 +30,11 @@ public final class BpfMap {
         return Libbpf.check(fd, "bpf_map__fd", "map " + name);
     }
 
+    /** The kernel's map id ({@code bpftool map dump id <id>}). */
+    public int id() {
+        return lib.objectId(fd(), "map " + name);
+    }
+
     /** Bytes of one value (of one CPU's value for a per-CPU map). */
     public int valueSize() {
         return Libbpf.call(() -> (int) lib.mapValueSize.invokeExact(map));

@@ -55,6 +55,11 @@ public final class BpfProgram {
         return Libbpf.check(fd, "bpf_program__fd", "program " + name);
     }
 
+    /** The kernel's program id ({@code bpftool prog show id <id>}). */
+    public int id() {
+        return lib.objectId(fd(), "program " + name);
+    }
+
     /** Runs the program once on {@code packet} (an Ethernet frame) with BPF_PROG_TEST_RUN. */
     public TestRun testRun(byte[] packet) {
         return testRun(packet, null);

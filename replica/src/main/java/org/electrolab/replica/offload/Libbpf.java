@@ -70,6 +70,7 @@ final class Libbpf {
     final MethodHandle ringBufferFree;
     final MethodHandle ringBufferEpollFd;
     final MethodHandle testRun;
+    final MethodHandle objGetInfoByFd;
 
     private Libbpf(SymbolLookup lib) {
         setPrint = bind(lib, "libbpf_set_print", FunctionDescriptor.of(ADDRESS, ADDRESS));
@@ -102,6 +103,7 @@ final class Libbpf {
         ringBufferFree = bind(lib, "ring_buffer__free", FunctionDescriptor.ofVoid(ADDRESS));
         ringBufferEpollFd = bind(lib, "ring_buffer__epoll_fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         testRun = bind(lib, "bpf_prog_test_run_opts", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+        objGetInfoByFd = bind(lib, "bpf_obj_get_info_by_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     }
 
     /** The bound library; throws a one-line BpfException when libbpf.so.1 is not installed. */
@@ -159,6 +161,20 @@ final class Libbpf {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * The kernel's id of the program, map or link behind fd (what bpftool shows): the second u32 of
+     * struct bpf_prog_info, bpf_map_info and bpf_link_info alike.
+     */
+    int objectId(int fd, String target) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(16, 8);
+            MemorySegment length = arena.allocateFrom(JAVA_INT, 16);
+            int rc = call(() -> (int) objGetInfoByFd.invokeExact(fd, info, length));
+            check(rc, "bpf_obj_get_info_by_fd", target);
+            return info.get(JAVA_INT, 4);
         }
     }
 

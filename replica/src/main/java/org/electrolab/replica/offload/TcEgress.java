@@ -121,6 +121,11 @@ public final class TcEgress implements AutoCloseable {
         return program;
     }
 
+    /** The TCX link's id ({@code bpftool link show id <id>}), or -1 for a clsact filter. */
+    public int linkId() {
+        return link == null ? -1 : link.id();
+    }
+
     @Override
     public void close() {
         if (closed) return;

@@ -63,6 +63,11 @@ public final class XdpAttachment implements AutoCloseable {
         return ifindex;
     }
 
+    /** The link's id ({@code bpftool link show id <id>}). */
+    public int linkId() {
+        return link.id();
+    }
+
     /** Name of the program attached now. */
     public String program() {
         return link.program();
