@@ -144,10 +144,18 @@ public final class ExperimentCommand implements Runnable {
             ExperimentRunner.Outcome outcome;
             try {
                 outcome = runner.run(Files.readString(matrixFile, StandardCharsets.UTF_8));
-                Path report = Report.write(results.dir());
                 stdout.println((outcome.stopped() ? "stopped: " : "done: ") + outcome.ok() + " runs ok, " + outcome.failed()
-                        + " failed, " + outcome.skipped() + " skipped; report " + report);
+                        + " failed, " + outcome.skipped() + " skipped");
                 stdout.flush();
+                try {
+                    stdout.println("report " + Report.write(results.dir()));
+                    stdout.flush();
+                } catch (IOException | RuntimeException e) {
+                    err.println("electrolab experiment run: the report failed (" + e + "); the results are in "
+                            + results.dir() + ", try `electrolab report " + results.dir() + "`");
+                    err.flush();
+                    return EXIT_RUNS_FAILED;
+                }
             } finally {
                 done.countDown();
                 removeHook(onCtrlC);

@@ -56,6 +56,7 @@ public final class ExperimentRunner {
      * down, the remaining runs recorded as skipped. Safe from any thread (a shutdown hook).
      */
     public void requestStop() {
+        if (!stopRequested) progress.note("stopping: ending the current run and taking the lab down");
         stopRequested = true;
         synchronized (this) {
             if (inClusterCall != null) inClusterCall.interrupt();

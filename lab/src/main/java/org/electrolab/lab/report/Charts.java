@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
+import javax.imageio.ImageIO;
+
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 import org.electrolab.lab.experiment.Figures;
@@ -68,6 +70,9 @@ public final class Charts {
     /** Writes every chart into {@code chartsDir} and lists them in report order. */
     public static List<ChartFile> write(ResultsData data, Path chartsDir) throws IOException {
         System.setProperty("java.awt.headless", "true");
+        // ImageIO's default file cache registers a shutdown hook per stream, which fails while the JVM
+        // shuts down: the report written after Ctrl-C. PNGs of a chart's size fit in memory.
+        ImageIO.setUseCache(false);
         Files.createDirectories(chartsDir);
         Map<String, Color> colours = colours(data.offloadSets());
         List<ChartFile> files = new ArrayList<>();
