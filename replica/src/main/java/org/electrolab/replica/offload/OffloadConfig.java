@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.util.List;
 
 import org.electrolab.protocol.Wire;
+import org.electrolab.protocol.config.ClusterConfig;
 
 /**
  * What the offload programs must know of the cluster, from cluster.yaml: nothing of it is compiled
@@ -26,12 +27,16 @@ public record OffloadConfig(int clusterId, int port, List<Inet4Address> members,
     public OffloadConfig {
         members = List.copyOf(members);
         require(port > 0 && port < 65536, "port " + port + " is not a UDP port (1-65535)");
-        require(f >= 1 && members.size() == 2 * f + 1,
-                members.size() + " members with f=" + f + ": members must be 2f+1 with f >= 1");
+        require(f >= 0 && members.size() == 2 * f + 1, members.size() + " members with f=" + f + ": members must be 2f+1");
         require(members.size() <= Wire.REPLICAS_MAX, members.size() + " members: at most " + Wire.REPLICAS_MAX);
         require(myIndex >= 0 && myIndex < members.size(), "my index " + myIndex + " is not a member index (0-" + (members.size() - 1) + ")");
         require(cloneMark != 0, "clone mark 0 cannot tell clones apart: use a nonzero mark");
         require(ringBytes >= 1 << 16 && Integer.bitCount(ringBytes) == 1, "ring of " + ringBytes + " bytes: use a power of two >= 65536");
+    }
+
+    /** This member's view of {@code cluster}, with the default clone mark and ring size. */
+    public static OffloadConfig of(ClusterConfig cluster, int myIndex) {
+        return new OffloadConfig((int) cluster.clusterId(), cluster.port(), cluster.members(), cluster.f(), myIndex);
     }
 
     /** The defaults for the clone mark and ring size. */

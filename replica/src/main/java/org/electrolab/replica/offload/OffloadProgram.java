@@ -1,24 +1,26 @@
 package org.electrolab.replica.offload;
 
 import java.util.List;
+import java.util.Set;
+
+import org.electrolab.protocol.config.Offload;
 
 /**
- * The three Electrode offloads: each is one program in {@code bpf/<program>.bpf.c}, built into the
+ * The program behind each of Electrode's offloads: one {@code bpf/<program>.bpf.c}, built into the
  * replica jar, with its counters in a per-CPU map whose fields are {@link #counterNames} in order.
  */
-public enum Offload {
-    TC_BROADCAST("tc-broadcast", "tc_broadcast", "el_tc_counters", 0x1,
+public enum OffloadProgram {
+    TC_BROADCAST(Offload.TC_BROADCAST, "tc_broadcast", "el_tc_counters", 0x1,
             List.of("broadcasts", "cloned", "no_route", "fib_fwd_disabled", "fib_no_neigh", "clone_failed",
                     "clones_seen", "passed", "not_member", "other_traffic")),
-    FAST_REPLY("fast-reply", "fast_reply", "el_fr_counters", 0x2,
+    FAST_REPLY(Offload.FAST_REPLY, "fast_reply", "el_fr_counters", 0x2,
             List.of("fast_replied", "passed_up", "dropped_invalid", "dropped_foreign", "other_traffic",
                     "not_normal", "wrong_view", "out_of_order", "ring_full")),
-    QUORUM_PRUNE("quorum-prune", "quorum_prune", "el_qp_counters", 0x4,
+    QUORUM_PRUNE(Offload.QUORUM_PRUNE, "quorum_prune", "el_qp_counters", 0x4,
             List.of("quorum_passed", "pruned", "dropped_duplicate", "dropped_late", "passed_up",
                     "dropped_invalid", "dropped_foreign", "other_traffic"));
 
-    /** The name on the command line ({@code --offload fast-reply}). */
-    public final String cliName;
+    public final Offload offload;
     /** The object file and program name. */
     public final String program;
     /** The per-CPU counters map. */
@@ -28,26 +30,25 @@ public enum Offload {
     /** The fields of the counters struct, in order (each a u64). */
     public final List<String> counterNames;
 
-    Offload(String cliName, String program, String countersMap, int stateBit, List<String> counterNames) {
-        this.cliName = cliName;
+    OffloadProgram(Offload offload, String program, String countersMap, int stateBit, List<String> counterNames) {
+        this.offload = offload;
         this.program = program;
         this.countersMap = countersMap;
         this.stateBit = stateBit;
         this.counterNames = counterNames;
     }
 
-    /** The offload named {@code name} on the command line, or an IllegalArgumentException listing the names. */
-    public static Offload ofCliName(String name) {
-        for (Offload o : values()) {
-            if (o.cliName.equals(name)) return o;
+    public static OffloadProgram of(Offload offload) {
+        for (OffloadProgram p : values()) {
+            if (p.offload == offload) return p;
         }
-        throw new IllegalArgumentException("unknown offload '" + name + "': use tc-broadcast, fast-reply or quorum-prune");
+        throw new IllegalArgumentException("no program for " + offload);
     }
 
     /** The bits of struct el_state.offloads for these offloads. */
-    public static int bits(Iterable<Offload> offloads) {
+    public static int bits(Set<Offload> offloads) {
         int bits = 0;
-        for (Offload o : offloads) bits |= o.stateBit;
+        for (Offload o : offloads) bits |= of(o).stateBit;
         return bits;
     }
 }

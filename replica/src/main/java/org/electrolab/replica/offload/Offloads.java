@@ -14,6 +14,7 @@ import org.electrolab.protocol.Message;
 import org.electrolab.protocol.MessageCodec;
 import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.WireException;
+import org.electrolab.protocol.config.Offload;
 import org.electrolab.replica.core.Effects;
 import org.electrolab.replica.core.Status;
 import org.slf4j.Logger;
@@ -54,7 +55,7 @@ public final class Offloads implements AutoCloseable {
         this.state = first.map(STATE_MAP);
         writeMembers(first.map(MEMBERS_MAP));
         writeState(new KernelState(0, Status.RECOVERING, 0, config.myIndex(), config.members().size(), config.f(), 0,
-                Offload.bits(enabled)));
+                OffloadProgram.bits(enabled)));
         this.ring = enabled.contains(Offload.FAST_REPLY) ? PrepareRing.open(objects.get(Offload.FAST_REPLY).map(RING_MAP)) : null;
     }
 
@@ -69,7 +70,7 @@ public final class Offloads implements AutoCloseable {
         try {
             BpfObject first = null;
             for (Offload offload : EnumSet.copyOf(offloads)) {
-                BpfObject object = BpfObject.openResource(offload.program);
+                BpfObject object = BpfObject.openResource(OffloadProgram.of(offload).program);
                 objects.put(offload, object);
                 object.setReadOnlyData(config.readOnlyData());
                 if (offload == Offload.FAST_REPLY) object.setMaxEntries(RING_MAP, config.ringBytes());
@@ -153,7 +154,7 @@ public final class Offloads implements AutoCloseable {
     /** Mirrors the core's state: its op becomes last_op, and the enabled offloads may act. */
     public void mirror(Effects.KernelState core) {
         writeState(new KernelState(core.view(), core.status(), core.leader(), core.myIndex(), config.members().size(),
-                config.f(), core.op(), Offload.bits(enabled)));
+                config.f(), core.op(), OffloadProgram.bits(enabled)));
     }
 
     /** The kernel state as the programs see it now (last_op included). */
@@ -168,7 +169,7 @@ public final class Offloads implements AutoCloseable {
      */
     public void pauseFastReply() {
         KernelState now = readState();
-        writeState(now.withOffloads(now.offloads() & ~Offload.FAST_REPLY.stateBit));
+        writeState(now.withOffloads(now.offloads() & ~OffloadProgram.FAST_REPLY.stateBit));
     }
 
     /** The fast-reply ring (null without fast-reply), e.g. for {@link PrepareRing#awaitRecords}. */
@@ -215,9 +216,12 @@ public final class Offloads implements AutoCloseable {
 
     /** The counters of one loaded program, summed over CPUs, in the order of its C struct. */
     public Map<String, Long> counters(Offload offload) {
-        byte[][] perCpu = objects.get(offload).map(offload.countersMap).lookupPerCpu(0);
+        OffloadProgram program = OffloadProgram.of(offload);
+        BpfObject object = objects.get(offload);
+        if (object == null) throw new IllegalArgumentException(offload.cliName + " is not loaded");
+        byte[][] perCpu = object.map(program.countersMap).lookupPerCpu(0);
         Map<String, Long> values = new LinkedHashMap<>();
-        List<String> names = offload.counterNames;
+        List<String> names = program.counterNames;
         for (int i = 0; i < names.size(); i++) {
             long sum = 0;
             for (byte[] cpu : perCpu) {
@@ -232,7 +236,7 @@ public final class Offloads implements AutoCloseable {
     public BpfProgram program(Offload offload) {
         BpfObject object = objects.get(offload);
         if (object == null) throw new IllegalArgumentException(offload.cliName + " is not loaded");
-        return object.program(offload.program);
+        return object.program(OffloadProgram.of(offload).program);
     }
 
     /** A map by name, from the first loaded object that has it. */

@@ -17,6 +17,7 @@ import org.electrolab.protocol.Message;
 import org.electrolab.protocol.MessageCodec;
 import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.testing.RootRequirement;
+import org.electrolab.protocol.config.Offload;
 import org.electrolab.replica.core.Status;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,7 +47,7 @@ class FastReplyTest {
     }
 
     private void follow(long view, long lastOp) {
-        offloads.writeState(cluster.state(view, Status.NORMAL, LEADER, ME, lastOp, Offload.FAST_REPLY.stateBit));
+        offloads.writeState(cluster.state(view, Status.NORMAL, LEADER, ME, lastOp, OffloadProgram.FAST_REPLY.stateBit));
     }
 
     private byte[] prepareFrame(long view, long op) {
@@ -110,13 +111,13 @@ class FastReplyTest {
     @Test
     void nothingIsAnsweredOutsideNormalFollowingWithFastReplyOn() {
         byte[] frame = prepareFrame(VIEW, 11);
-        offloads.writeState(cluster.state(VIEW, Status.VIEW_CHANGE, LEADER, ME, 10, Offload.FAST_REPLY.stateBit));
+        offloads.writeState(cluster.state(VIEW, Status.VIEW_CHANGE, LEADER, ME, 10, OffloadProgram.FAST_REPLY.stateBit));
         assertPassedUnchanged(frame, "view change");
-        offloads.writeState(cluster.state(VIEW, Status.RECOVERING, LEADER, ME, 10, Offload.FAST_REPLY.stateBit));
+        offloads.writeState(cluster.state(VIEW, Status.RECOVERING, LEADER, ME, 10, OffloadProgram.FAST_REPLY.stateBit));
         assertPassedUnchanged(frame, "recovering");
         offloads.writeState(cluster.state(VIEW, Status.NORMAL, LEADER, ME, 10, 0));
         assertPassedUnchanged(frame, "fast reply switched off");
-        offloads.writeState(cluster.state(VIEW, Status.NORMAL, ME, ME, 10, Offload.FAST_REPLY.stateBit));
+        offloads.writeState(cluster.state(VIEW, Status.NORMAL, ME, ME, 10, OffloadProgram.FAST_REPLY.stateBit));
         assertPassedUnchanged(frame, "this replica leads");
         follow(VIEW, 10);
         offloads.pauseFastReply();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.EnumSet;
 
+import org.electrolab.protocol.config.Offload;
 import org.junit.jupiter.api.Test;
 
 class OffloadConfigTest {
@@ -14,7 +15,7 @@ class OffloadConfigTest {
     @Test
     void aBadConfigIsRefusedWithTheFieldAndTheFix() {
         assertThatThrownBy(() -> new OffloadConfig(1, 7000, cluster.members, 2, 0))
-                .hasMessage("offload config: 3 members with f=2: members must be 2f+1 with f >= 1");
+                .hasMessage("offload config: 3 members with f=2: members must be 2f+1");
         assertThatThrownBy(() -> new OffloadConfig(1, 0, cluster.members, 1, 0))
                 .hasMessage("offload config: port 0 is not a UDP port (1-65535)");
         assertThatThrownBy(() -> new OffloadConfig(1, 7000, cluster.members, 1, 3))
@@ -22,10 +23,8 @@ class OffloadConfigTest {
     }
 
     @Test
-    void offloadsGoByTheirCommandLineNames() {
-        assertThat(Offload.ofCliName("quorum-prune")).isEqualTo(Offload.QUORUM_PRUNE);
-        assertThat(Offload.bits(EnumSet.allOf(Offload.class))).isEqualTo(0x7);
-        assertThatThrownBy(() -> Offload.ofCliName("fastreply"))
-                .hasMessage("unknown offload 'fastreply': use tc-broadcast, fast-reply or quorum-prune");
+    void everyOffloadHasItsProgramAndStateBit() {
+        for (Offload offload : Offload.values()) assertThat(OffloadProgram.of(offload).offload).isEqualTo(offload);
+        assertThat(OffloadProgram.bits(EnumSet.allOf(Offload.class))).isEqualTo(0x7);
     }
 }

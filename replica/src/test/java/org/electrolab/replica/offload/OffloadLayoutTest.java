@@ -32,7 +32,7 @@ class OffloadLayoutTest {
         expected.put("sizeof(struct el_state)", (long) KernelState.SIZE);
         expected.put("offsetof(struct el_prepare_record, msg)", 8L);
         expected.put("EL_QUORUM_WINDOW", (long) QuorumModel.WINDOW);
-        for (Offload offload : Offload.values()) {
+        for (OffloadProgram offload : OffloadProgram.values()) {
             String struct = "struct el_" + offload.program + "_counters";
             expected.put("sizeof(" + struct + ")", 8L * offload.counterNames.size());
             for (int i = 0; i < offload.counterNames.size(); i++) {

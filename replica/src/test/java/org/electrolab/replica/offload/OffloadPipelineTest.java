@@ -16,6 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.electrolab.protocol.Message;
 import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.testing.RootRequirement;
+import org.electrolab.protocol.config.Offload;
 import org.electrolab.replica.core.Effects;
 import org.electrolab.replica.core.Status;
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,7 @@ import org.electrolab.protocol.Message;
 import org.electrolab.protocol.MessageCodec;
 import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.testing.RootRequirement;
+import org.electrolab.protocol.config.Offload;
 import org.electrolab.replica.core.Status;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,7 +31,7 @@ class QuorumPruneTest {
         RootRequirement.require("quorum_prune test runs (BPF_PROG_TEST_RUN)");
         offloads = cluster.load(ME, Offload.QUORUM_PRUNE);
         program = offloads.program(Offload.QUORUM_PRUNE);
-        offloads.writeState(cluster.state(VIEW, Status.NORMAL, ME, ME, 0, Offload.QUORUM_PRUNE.stateBit));
+        offloads.writeState(cluster.state(VIEW, Status.NORMAL, ME, ME, 0, OffloadProgram.QUORUM_PRUNE.stateBit));
     }
 
     @AfterEach
@@ -81,7 +82,7 @@ class QuorumPruneTest {
     @Test
     void aNewViewStartsCountingAfresh() {
         assertThat(program.testRun(ack(1, VIEW, 7)).verdict()).isEqualTo(XDP_DROP);
-        offloads.writeState(cluster.state(VIEW + 5, Status.NORMAL, ME, ME, 0, Offload.QUORUM_PRUNE.stateBit));
+        offloads.writeState(cluster.state(VIEW + 5, Status.NORMAL, ME, ME, 0, OffloadProgram.QUORUM_PRUNE.stateBit));
         assertThat(program.testRun(ack(2, VIEW + 5, 7)).verdict()).as("op 7's earlier ack was of the old view").isEqualTo(XDP_DROP);
         assertThat(program.testRun(ack(1, VIEW + 5, 7)).verdict()).isEqualTo(XDP_PASS);
     }
@@ -94,9 +95,9 @@ class QuorumPruneTest {
         assertPassedUnchanged(cluster.frame(1, ME, TestCluster.CODEC.encode(new Message.Request(9, 1, new byte[30]))), "a request");
         assertPassedUnchanged(Frames.udp(Frames.mac(2), Frames.mac(1), cluster.members.get(1), cluster.members.get(ME),
                 TestCluster.PORT, 9999, TestCluster.CODEC.encode(new Message.PrepareOk(VIEW, 1, 7, 0))), "another port");
-        offloads.writeState(cluster.state(VIEW, Status.NORMAL, 1, ME, 0, Offload.QUORUM_PRUNE.stateBit));
+        offloads.writeState(cluster.state(VIEW, Status.NORMAL, 1, ME, 0, OffloadProgram.QUORUM_PRUNE.stateBit));
         assertPassedUnchanged(ack(2, VIEW, 7), "not the leader");
-        offloads.writeState(cluster.state(VIEW, Status.VIEW_CHANGE, ME, ME, 0, Offload.QUORUM_PRUNE.stateBit));
+        offloads.writeState(cluster.state(VIEW, Status.VIEW_CHANGE, ME, ME, 0, OffloadProgram.QUORUM_PRUNE.stateBit));
         assertPassedUnchanged(ack(2, VIEW, 7), "view change");
         offloads.writeState(cluster.state(VIEW, Status.NORMAL, ME, ME, 0, 0));
         assertPassedUnchanged(ack(2, VIEW, 7), "quorum prune switched off");

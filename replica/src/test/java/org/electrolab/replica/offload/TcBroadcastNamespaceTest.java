@@ -13,6 +13,7 @@ import java.util.Set;
 import org.electrolab.protocol.Message;
 import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.testing.RootRequirement;
+import org.electrolab.protocol.config.Offload;
 import org.electrolab.replica.core.Status;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -51,7 +52,7 @@ class TcBroadcastNamespaceTest {
             int ifindex = leader.ifindex("eth0");
             offloads = leader.call(() -> {
                 Offloads o = cluster.load(LEADER, Offload.TC_BROADCAST);
-                o.writeState(cluster.state(1, Status.NORMAL, LEADER, LEADER, 0, Offload.TC_BROADCAST.stateBit));
+                o.writeState(cluster.state(1, Status.NORMAL, LEADER, LEADER, 0, OffloadProgram.TC_BROADCAST.stateBit));
                 o.attach(ifindex);
                 return o;
             });

@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import org.electrolab.protocol.Message;
 import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.testing.RootRequirement;
+import org.electrolab.protocol.config.Offload;
 import org.electrolab.replica.core.Status;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,7 +33,7 @@ class TcBroadcastTest {
         ns = Netns.create("tcrun");
         offloads = cluster.load(ME, Offload.TC_BROADCAST);
         program = offloads.program(Offload.TC_BROADCAST);
-        offloads.writeState(cluster.state(1, Status.NORMAL, ME, ME, 0, Offload.TC_BROADCAST.stateBit));
+        offloads.writeState(cluster.state(1, Status.NORMAL, ME, ME, 0, OffloadProgram.TC_BROADCAST.stateBit));
     }
 
     @AfterEach

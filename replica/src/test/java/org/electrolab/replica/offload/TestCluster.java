@@ -7,6 +7,7 @@ import java.util.Set;
 
 import org.electrolab.protocol.Message;
 import org.electrolab.protocol.MessageCodec;
+import org.electrolab.protocol.config.Offload;
 import org.electrolab.replica.core.Status;
 
 /** A cluster for program tests: members 10.9.0.1.., MACs 02:..:01.., port 7000, cluster id 7. */

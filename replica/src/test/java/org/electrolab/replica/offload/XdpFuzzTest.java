@@ -15,6 +15,7 @@ import java.util.Random;
 import org.electrolab.protocol.Message;
 import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.testing.RootRequirement;
+import org.electrolab.protocol.config.Offload;
 import org.electrolab.replica.core.Status;
 import org.junit.jupiter.api.Test;
 
@@ -70,7 +71,7 @@ class XdpFuzzTest {
         int answered = 0;
         try (Offloads offloads = cluster.load(me, Offload.FAST_REPLY)) {
             BpfProgram program = offloads.program(Offload.FAST_REPLY);
-            offloads.writeState(cluster.state(view, status, leader, me, lastOp, Offload.FAST_REPLY.stateBit));
+            offloads.writeState(cluster.state(view, status, leader, me, lastOp, OffloadProgram.FAST_REPLY.stateBit));
             for (int i = 0; i < count; i++) {
                 if (random.nextInt(100) < 2) {
                     view += random.nextInt(4) == 0 ? 1 : 0;
@@ -78,7 +79,7 @@ class XdpFuzzTest {
                     status = random.nextInt(4) == 0 ? Status.values()[1 + random.nextInt(2)] : Status.NORMAL;
                     on = random.nextInt(6) != 0;
                     lastOp = Math.max(0, lastOp + random.nextInt(5) - 2);
-                    offloads.writeState(cluster.state(view, status, leader, me, lastOp, on ? Offload.FAST_REPLY.stateBit : 0));
+                    offloads.writeState(cluster.state(view, status, leader, me, lastOp, on ? OffloadProgram.FAST_REPLY.stateBit : 0));
                 }
                 int other = random.nextInt(n);
                 byte[] frame = switch (random.nextInt(20)) {
@@ -124,14 +125,14 @@ class XdpFuzzTest {
         int passed = 0;
         try (Offloads offloads = cluster.load(me, Offload.QUORUM_PRUNE)) {
             BpfProgram program = offloads.program(Offload.QUORUM_PRUNE);
-            offloads.writeState(cluster.state(view, status, leader, me, 0, Offload.QUORUM_PRUNE.stateBit));
+            offloads.writeState(cluster.state(view, status, leader, me, 0, OffloadProgram.QUORUM_PRUNE.stateBit));
             for (int i = 0; i < count; i++) {
                 if (random.nextInt(100) < 1) {
                     view += random.nextInt(3) == 0 ? 1 : 0;
                     leader = random.nextInt(6) == 0 ? 1 + random.nextInt(n - 1) : me;
                     status = random.nextInt(5) == 0 ? Status.values()[1 + random.nextInt(2)] : Status.NORMAL;
                     on = random.nextInt(8) != 0;
-                    offloads.writeState(cluster.state(view, status, leader, me, 0, on ? Offload.QUORUM_PRUNE.stateBit : 0));
+                    offloads.writeState(cluster.state(view, status, leader, me, 0, on ? OffloadProgram.QUORUM_PRUNE.stateBit : 0));
                 }
                 if (random.nextInt(20) == 0) base++;
                 if (random.nextInt(500) == 0) base += QuorumModel.WINDOW + random.nextInt(300);
