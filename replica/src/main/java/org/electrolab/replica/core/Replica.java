@@ -556,40 +556,46 @@ public final class Replica {
 
     private void onNewState(NewState s) {
         if (s.sender() != fetchFrom || s.view() != view || s.firstOp() > fetchedOp() + 1) return;
-        ticksSinceFetch = 0;
+        // Only a page that adds ops asks for the next one. A page that adds nothing answers a
+        // request already followed up (a retry overtook it); asking again would start a second
+        // chain of requests, and each further retry another, every chain fetching every page.
+        long before = fetchedOp();
         if (installKeep >= 0) {
             for (int i = (int) (fetchedOp() + 1 - s.firstOp()); i < s.entries().size(); i++) installing.add(s.entries().get(i));
-            ticksInViewChange = 0;
             if (installOp < 0) installOp = s.op();
-            if (fetchedOp() < installOp) {
-                send(fetchFrom, new GetState(view, me, fetchedOp()));
-            } else {
+            if (fetchedOp() >= installOp) {
                 installFetched(s.commit());
+            } else if (fetchedOp() > before) {
+                ticksSinceFetch = 0;
+                ticksInViewChange = 0;
+                send(fetchFrom, new GetState(view, me, fetchedOp()));
             }
             return;
         }
         if (status == Status.VIEW_CHANGE) return; // a view change fetches only to install
         // Ops we already hold are the same as the sender's: our log is a prefix of its log.
         for (int i = (int) (log.op() + 1 - s.firstOp()); i < s.entries().size(); i++) log.append(s.entries().get(i));
+        boolean progressed = log.op() > before;
+        if (progressed) ticksSinceFetch = 0;
         switch (status) {
             case VIEW_CHANGE -> { }
             case NORMAL -> {
                 advanceFollowerCommit(s.commit());
                 if (log.op() < s.op()) {
-                    send(fetchFrom, new GetState(view, me, log.op()));
+                    if (progressed) send(fetchFrom, new GetState(view, me, log.op()));
                 } else {
                     fetchFrom = -1;
                     send(leader(), new PrepareOk(view, me, log.op(), 0));
                 }
             }
             case RECOVERING -> {
-                ticksInRecovery = 0;
+                if (progressed) ticksInRecovery = 0;
                 advanceFollowerCommit(s.commit());
                 if (log.op() >= recoveryOp) {
                     enterNormal(view);
                     send(leader(), new PrepareOk(view, me, log.op(), 0));
                     if (log.op() < s.op()) startFetch(leader());
-                } else {
+                } else if (progressed) {
                     send(fetchFrom, new GetState(view, me, log.op()));
                 }
             }

@@ -103,6 +103,19 @@ class ReplicaRulesTest {
         assertThat(r.op()).isEqualTo(1);
     }
 
+    // Section 5.2: state transfer asks for the next page only when a page brought new ops. A
+    // duplicate page (a retry overtook it) must not start a second chain of requests; found by the
+    // simulator, where chains multiplied until one seed spent 30 s moving the same pages.
+    @Test
+    void aDuplicatePageOfStateTransferDoesNotAskAgain() {
+        Replica r = followerWithLog(1, 1, 0);
+        r.onMessage(new Prepare(0, 0, 4, 0, entry(9, 4)));
+        NewState page = new NewState(0, 0, 4, 0, 2, List.of(entry(9, 2)));
+        assertThat(sent(r.onMessage(page), 0)).containsExactly(new GetState(0, 1, 2));
+        assertThat(r.onMessage(page).sends).isEmpty();
+        assertThat(r.op()).isEqualTo(2);
+    }
+
     /** Leader 1 of view 6 in a 5-replica cluster, normal before in view 0 with two ops, collecting DoViewChanges. */
     private static Replica newLeaderOfView6() {
         Replica r = genesis(1, 5);
