@@ -69,6 +69,11 @@ final class SimNetwork {
         return inFlight.poll();
     }
 
+    /** Puts {@code p} back to be delivered at {@code tick}, ahead of datagrams sent after it. */
+    void hold(Packet p, long tick) {
+        inFlight.add(new Packet(tick, p.seq(), p.from(), p.to(), p.datagram()));
+    }
+
     void cut(int from, int to) {
         cut[from][to] = true;
     }

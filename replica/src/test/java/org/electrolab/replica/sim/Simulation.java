@@ -38,10 +38,11 @@ public final class Simulation {
     static final int SETTLE_TICKS = 1500;
     static final int TRACE_EVENTS = 4096;
 
-    /** What the seed chose. */
+    /** What the seed chose. Rates are per tick (faults) or per datagram (network). */
     public record Config(int members, int clients, int keys, Options options, double dropRate, double duplicateRate,
                          int delayMaxTicks, double delaySpikeRate, int delaySpikeMaxTicks, double crashRate,
-                         double partitionRate, int chaosTicks, int clientTimeoutTicks, int thinkMaxTicks) {
+                         double pauseRate, double partitionRate, int chaosTicks, int clientTimeoutTicks,
+                         int thinkMaxTicks) {
 
         static Config random(SplittableRandom r) {
             int members = new int[] {3, 5, 7}[r.nextInt(3)];
@@ -50,10 +51,10 @@ public final class Simulation {
                     2 * commitInterval + 8 + r.nextInt(25), 3 + r.nextInt(10), 2 + r.nextInt(8), 5 + r.nextInt(10),
                     pick(r, 1, 2, 8, 64), pick(r, 24, 120, 1400), 4096, 65536);
             return new Config(members, 1 + r.nextInt(6), 1 + r.nextInt(4), options,
-                    pick(r, 0.0, 0.01, 0.05, 0.15), pick(r, 0.0, 0.02, 0.1), pick(r, 0, 1, 3),
+                    pick(r, 0.0, 0.01, 0.05, 0.2), pick(r, 0.0, 0.02, 0.1), pick(r, 0, 1, 3),
                     pick(r, 0.0, 0.005, 0.03), 80,
-                    pick(r, 0.0, 0.002, 0.01), pick(r, 0.0, 0.004, 0.015),
-                    400 + r.nextInt(800), 10 + r.nextInt(50), r.nextInt(8));
+                    pick(r, 0.0, 0.004, 0.015), pick(r, 0.0, 0.004, 0.015), pick(r, 0.0, 0.008, 0.03),
+                    2000 + r.nextInt(4000), 10 + r.nextInt(50), pick(r, 0, 2, 5, 10, 20));
         }
 
         @SafeVarargs
@@ -63,7 +64,7 @@ public final class Simulation {
     }
 
     /** Counts of what a passing run did, for the test's summary. */
-    public record Outcome(long seed, int members, long ticks, int opsCompleted, int crashes, int partitions,
+    public record Outcome(long seed, int members, long ticks, int opsCompleted, int crashes, int pauses, int partitions,
                           long highestView, long committedOps, long messages, long healToProgressTicks) {}
 
     private final long seed;
@@ -80,6 +81,7 @@ public final class Simulation {
     private final Replica[] replicas;
     private final int[] incarnation;
     private final long[] restartAtTick;
+    private final long[] pausedUntilTick;
     private final long[] checkedCommit;
     private final long[] lastCommit;
     private final List<SimClient> clients = new ArrayList<>();
@@ -88,7 +90,7 @@ public final class Simulation {
     private long tick;
     private long time;
     private long partitionEndsAtTick = -1;
-    private int crashes, partitions;
+    private int crashes, pauses, partitions;
     private long highestView;
     private long healTick = -1, progressTick = -1;
     private final List<History.Op> finalReads = new ArrayList<>();
@@ -107,6 +109,7 @@ public final class Simulation {
         replicas = new Replica[n];
         incarnation = new int[n];
         restartAtTick = new long[n];
+        pausedUntilTick = new long[n];
         checkedCommit = new long[n];
         lastCommit = new long[n];
         for (int i = 0; i < n; i++) {
@@ -136,7 +139,7 @@ public final class Simulation {
         }
         int completed = 0;
         for (History.Op op : history.ops()) if (op.completed()) completed++;
-        return new Outcome(seed, n, tick, completed, crashes, partitions, highestView, agreement.highestCommitted(),
+        return new Outcome(seed, n, tick, completed, crashes, pauses, partitions, highestView, agreement.highestCommitted(),
                 network.sent, progressTick - healTick);
     }
 
@@ -152,7 +155,7 @@ public final class Simulation {
             for (int i = 0; i < n; i++) if (replicas[i] == null && restartAtTick[i] >= 0 && tick >= restartAtTick[i]) restart(i);
             deliverDue();
             for (int i : shuffledMembers()) {
-                if (replicas[i] != null) apply(i, replicas[i].onTick());
+                if (replicas[i] != null && pausedUntilTick[i] <= tick) apply(i, replicas[i].onTick());
             }
             for (SimClient c : clients) clientTick(c);
             clientTick(auditor);
@@ -196,6 +199,7 @@ public final class Simulation {
         } else if (partitionEndsAtTick < 0 && random.nextDouble() < config.partitionRate) {
             partition();
         }
+        if (random.nextDouble() < config.pauseRate) pause();
         if (random.nextDouble() < config.crashRate && down() < f()) {
             List<Integer> candidates = new ArrayList<>();
             for (int i = 0; i < n; i++) if (replicas[i] != null) candidates.add(i);
@@ -233,10 +237,24 @@ public final class Simulation {
         return leader;
     }
 
+    /**
+     * A replica stops for a while (a long GC pause, a descheduled VM) and then carries on with its
+     * old state: no ticks, and datagrams to it wait in the socket buffer.
+     */
+    private void pause() {
+        int leader = currentLeader();
+        int i = leader >= 0 && random.nextBoolean() ? leader : random.nextInt(n);
+        if (replicas[i] == null || pausedUntilTick[i] > tick) return;
+        pausedUntilTick[i] = tick + 5 + random.nextInt(150);
+        pauses++;
+        trace.add(tick, "PAUSE", i, -1, "until tick " + pausedUntilTick[i]);
+    }
+
     private void crash(int i) {
         execution.finish(processName(i));
         replicas[i] = null;
-        restartAtTick[i] = tick + 5 + random.nextInt(300);
+        pausedUntilTick[i] = 0;
+        restartAtTick[i] = tick + 5 + random.nextInt(200);
         crashes++;
         trace.add(tick, "CRASH", i, -1, "restart at tick " + restartAtTick[i]);
     }
@@ -253,7 +271,7 @@ public final class Simulation {
 
     private void partition() {
         partitions++;
-        partitionEndsAtTick = tick + 20 + random.nextInt(400);
+        partitionEndsAtTick = tick + 10 + random.nextInt(300);
         int kind = random.nextInt(5);
         int leader = currentLeader();
         int one = leader >= 0 && random.nextBoolean() ? leader : random.nextInt(n);
@@ -305,8 +323,11 @@ public final class Simulation {
         network.duplicateRate = 0;
         network.delaySpikeRate = 0;
         network.delayMaxTicks = Math.min(network.delayMaxTicks, 2);
-        for (int i = 0; i < n; i++) if (replicas[i] == null) restartAtTick[i] = tick;
-        trace.add(tick, "HEAL", -1, -1, "end of chaos: no loss, no partitions, every replica up");
+        for (int i = 0; i < n; i++) {
+            if (replicas[i] == null) restartAtTick[i] = tick;
+            pausedUntilTick[i] = Math.min(pausedUntilTick[i], tick);
+        }
+        trace.add(tick, "HEAL", -1, -1, "end of chaos: no loss, no partitions, no pauses, every replica up");
     }
 
     // ---- network and replicas ----
@@ -324,6 +345,10 @@ public final class Simulation {
                 Replica r = replicas[p.to()];
                 if (r == null) {
                     trace.add(tick, "LOST", p.from(), p.to(), m);
+                    continue;
+                }
+                if (pausedUntilTick[p.to()] > tick) {
+                    network.hold(p, pausedUntilTick[p.to()]);
                     continue;
                 }
                 trace.add(tick, "DELIVER", p.from(), p.to(), m);
@@ -506,16 +531,26 @@ public final class Simulation {
         }
         int events = Integer.getInteger("sim.trace", 60);
         b.append("\n  last ").append(events).append(" events (-Dsim.trace=N for more):\n").append(trace.tail(events, this::nodeName));
-        return new SimulationFailure(b.toString(), cause);
+        return new SimulationFailure(b.toString(), seed, what, cause);
     }
 
     /** A failed run; the message holds the seed, the replay command and a trace tail. */
     public static final class SimulationFailure extends AssertionError {
         final String report;
+        final long seed;
+        final String what;
 
-        SimulationFailure(String report, Throwable cause) {
+        SimulationFailure(String report, long seed, String what, Throwable cause) {
             super(report, cause);
             this.report = report;
+            this.seed = seed;
+            this.what = what;
+        }
+
+        /** One line: the seed and the first line of what went wrong. */
+        String summary() {
+            String first = what.lines().findFirst().orElse("");
+            return "FAILED seed=" + seed + ": " + (first.length() > 200 ? first.substring(0, 200) + "..." : first);
         }
     }
 }

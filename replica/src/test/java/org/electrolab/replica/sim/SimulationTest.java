@@ -8,6 +8,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +23,8 @@ import org.junit.jupiter.api.Test;
  * replays it.
  */
 class SimulationTest {
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     @Test
     void seededRunsKeepEveryInvariant() throws Exception {
@@ -35,20 +40,27 @@ class SimulationTest {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         List<Future<Simulation.Outcome>> runs = new ArrayList<>();
+        AtomicLong cpuNanos = new AtomicLong();
         try {
             for (long seed = firstSeed; seed < firstSeed + seeds; seed++) {
                 long s = seed;
-                runs.add(pool.submit(() -> new Simulation(s).run()));
+                runs.add(pool.submit(() -> {
+                    long cpuStart = THREADS.getCurrentThreadCpuTime();
+                    Simulation.Outcome outcome = new Simulation(s).run();
+                    cpuNanos.addAndGet(THREADS.getCurrentThreadCpuTime() - cpuStart);
+                    return outcome;
+                }));
             }
             List<String> failures = new ArrayList<>();
             int[] bySize = new int[8];
-            long ops = 0, crashes = 0, partitions = 0, views = 0, worstHeal = 0, ticks = 0;
+            long ops = 0, crashes = 0, pauses = 0, partitions = 0, views = 0, worstHeal = 0, ticks = 0;
             for (Future<Simulation.Outcome> run : runs) {
                 try {
                     Simulation.Outcome o = run.get();
                     bySize[o.members()]++;
                     ops += o.opsCompleted();
                     crashes += o.crashes();
+                    pauses += o.pauses();
                     partitions += o.partitions();
                     views += o.highestView();
                     ticks += o.ticks();
@@ -56,12 +68,13 @@ class SimulationTest {
                 } catch (java.util.concurrent.ExecutionException e) {
                     if (!(e.getCause() instanceof Simulation.SimulationFailure failure)) throw e;
                     failures.add(failure.report);
+                    System.out.println(failure.summary());
                 }
             }
-            System.out.printf("%d seeds from %d in %.1f s on %d threads: %d/%d/%d runs of 3/5/7 replicas, %d ops completed,"
-                            + " %d crashes, %d partitions, %d views, %d ticks, slowest heal-to-progress %d ticks, %d failed%n",
-                    seeds, firstSeed, (System.nanoTime() - started) / 1e9, threads, bySize[3], bySize[5], bySize[7], ops,
-                    crashes, partitions, views, ticks, worstHeal, failures.size());
+            System.out.printf("%d seeds from %d in %.1f s (%.1f s CPU in runs, %.1f s CPU in this JVM) on %d threads: %d/%d/%d runs of 3/5/7 replicas, %d ops completed,"
+                            + " %d crashes, %d pauses, %d partitions, %d views, %d ticks, slowest heal-to-progress %d ticks, %d failed%n",
+                    seeds, firstSeed, (System.nanoTime() - started) / 1e9, cpuNanos.get() / 1e9, processCpuSeconds(), threads, bySize[3], bySize[5], bySize[7], ops,
+                    crashes, pauses, partitions, views, ticks, worstHeal, failures.size());
             if (!failures.isEmpty()) {
                 List<String> shown = failures.subList(0, Math.min(3, failures.size()));
                 throw new AssertionError(failures.size() + " of " + seeds + " seeds failed; the first:\n\n" + String.join("\n", shown));
@@ -70,6 +83,11 @@ class SimulationTest {
             pool.shutdownNow();
             assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
+    }
+
+    private static double processCpuSeconds() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() / 1e9 : Double.NaN;
     }
 
     @Test
