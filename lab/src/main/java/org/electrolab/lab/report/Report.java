@@ -100,7 +100,7 @@ public final class Report {
     private static String environment(JsonNode env) {
         StringBuilder md = new StringBuilder("## Environment\n\n");
         line(md, "Run", env.path("startedAt").asText("?") + " to " + env.path("finishedAt").asText("(not finished)")
-                + ", " + env.path("status").asText("?") + ", " + env.path("repeats").asText("?") + " repeats");
+                + ", status " + env.path("status").asText("?") + ", repeats " + env.path("repeats").asText("?"));
         line(md, "Cluster", env.path("cluster").asText(""));
         // The experiment runner records the machine it ran on; an Ansible run, the control machine and each host.
         JsonNode machine = env.has("machine") ? env.path("machine") : env.path("controlMachine");
