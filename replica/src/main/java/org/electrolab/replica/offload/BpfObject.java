@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.electrolab.protocol.Check;
 
@@ -24,8 +24,8 @@ public final class BpfObject implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final String name;
     private final MemorySegment object;
-    private final Map<String, BpfMap> maps = new HashMap<>();
-    private final Map<String, BpfProgram> programs = new HashMap<>();
+    private final Map<String, BpfMap> maps = new ConcurrentHashMap<>();
+    private final Map<String, BpfProgram> programs = new ConcurrentHashMap<>();
     private boolean loaded;
     private boolean closed;
 

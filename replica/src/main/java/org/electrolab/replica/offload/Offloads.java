@@ -153,8 +153,14 @@ public final class Offloads implements AutoCloseable {
 
     /** Mirrors the core's state: its op becomes last_op, and the enabled offloads may act. */
     public void mirror(Effects.KernelState core) {
+        mirror(core, false);
+    }
+
+    /** Like {@link #mirror(Effects.KernelState)}, with fast_reply kept paused when {@code pauseFastReply}. */
+    public void mirror(Effects.KernelState core, boolean pauseFastReply) {
+        int bits = OffloadProgram.bits(enabled) & (pauseFastReply ? ~OffloadProgram.FAST_REPLY.stateBit : ~0);
         writeState(new KernelState(core.view(), core.status(), core.leader(), core.myIndex(), config.members().size(),
-                config.f(), core.op(), OffloadProgram.bits(enabled)));
+                config.f(), core.op(), bits));
     }
 
     /** The kernel state as the programs see it now (last_op included). */
@@ -163,13 +169,20 @@ public final class Offloads implements AutoCloseable {
     }
 
     /**
-     * Stops fast_reply from acknowledging anything new (until the next {@link #mirror}); then
-     * {@link #drainAllPrepares} returns every Prepare it acknowledged. Call it before a core step
-     * that may leave the view or the normal status.
+     * Stops fast_reply from acknowledging anything new (until {@link #resumeFastReply} or a mirror
+     * without pause); then {@link #drainAllPrepares} returns every Prepare it acknowledged. Call it
+     * before a core step that may leave the view or the normal status (see fast_reply.bpf.c).
      */
     public void pauseFastReply() {
         KernelState now = readState();
         writeState(now.withOffloads(now.offloads() & ~OffloadProgram.FAST_REPLY.stateBit));
+    }
+
+    /** Lets fast_reply act again after {@link #pauseFastReply}, keeping the kernel's last_op. */
+    public void resumeFastReply() {
+        if (!enabled.contains(Offload.FAST_REPLY)) return;
+        KernelState now = readState();
+        writeState(now.withOffloads(now.offloads() | OffloadProgram.FAST_REPLY.stateBit));
     }
 
     /** The fast-reply ring (null without fast-reply), e.g. for {@link PrepareRing#awaitRecords}. */

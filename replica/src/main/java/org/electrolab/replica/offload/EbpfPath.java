@@ -1,0 +1,259 @@
+package org.electrolab.replica.offload;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+import org.electrolab.protocol.Message;
+import org.electrolab.protocol.config.ClusterConfig;
+import org.electrolab.protocol.config.Offload;
+import org.electrolab.replica.core.Effects;
+import org.electrolab.replica.core.Status;
+import org.electrolab.replica.transport.PacketPath;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The eBPF packet path: the requested offloads attached to the interface that holds this member's
+ * address. While the replica follows in normal status, every core step runs with fast_reply paused:
+ * {@link #drainRecorded} pauses it and drains every Prepare it acknowledged, and a task queued on
+ * the replica's context resumes it after the step. So the core never decides (a DoViewChange, say)
+ * on a log that misses an op the kernel acknowledged; Prepares that arrive meanwhile go up the
+ * socket and the core answers them itself.
+ */
+public final class EbpfPath implements PacketPath {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EbpfPath.class);
+    /** How long a Prepare the kernel acknowledged may take to appear in the ring: microseconds in practice. */
+    private static final Duration RECORD_WAIT = Duration.ofSeconds(1);
+    /** Kernel-acknowledged ops remembered for {@link #sentByKernel}; more than a pipeline. */
+    private static final int ACKED_MAX = 4096;
+
+    private final Offloads offloads;
+    private final String interfaceName;
+    private final int myIndex;
+    private final int memberCount;
+    private final boolean fastReply;
+    private final boolean broadcast;
+    private final Object wake = new Object();
+    private volatile boolean running;
+    private boolean drainedSinceWake;
+    private Thread notifier;
+    private Context context;
+    private Effects.KernelState mirrored;
+    private boolean paused;
+    private boolean resumeQueued;
+    private long ackedView = -1;
+    private final TreeSet<Long> ackedOps = new TreeSet<>();
+    private int lastCarrier;
+
+    private EbpfPath(Offloads offloads, String interfaceName, int myIndex, int memberCount) {
+        this.offloads = offloads;
+        this.interfaceName = interfaceName;
+        this.myIndex = myIndex;
+        this.memberCount = memberCount;
+        this.fastReply = offloads.enabled().contains(Offload.FAST_REPLY);
+        this.broadcast = offloads.enabled().contains(Offload.TC_BROADCAST);
+        this.lastCarrier = myIndex;
+    }
+
+    /**
+     * Loads {@code requested} and attaches them to the interface holding member {@code myIndex}'s
+     * address, in the calling thread's network namespace. Throws a BpfException whose message is one
+     * line saying why when they cannot be loaded (no root, no libbpf, loopback address, ...).
+     */
+    public static EbpfPath open(ClusterConfig cluster, int myIndex, Set<Offload> requested) {
+        if (requested.isEmpty()) throw new IllegalArgumentException("no offload requested");
+        InetAddress address = cluster.members().get(myIndex);
+        NetworkInterface nif = interfaceOf(address);
+        if (requested.contains(Offload.TC_BROADCAST) && !forwarding(nif.getName())) {
+            throw new BpfException("tc-broadcast needs IPv4 forwarding on " + nif.getName() + " (bpf_fib_lookup, which finds each "
+                    + "follower's MAC, refuses otherwise): sysctl -w net.ipv4.conf." + nif.getName() + ".forwarding=1");
+        }
+        Offloads offloads = Offloads.load(OffloadConfig.of(cluster, myIndex), EnumSet.copyOf(requested));
+        try {
+            offloads.attach(nif.getIndex());
+        } catch (RuntimeException e) {
+            offloads.close();
+            throw e;
+        }
+        return new EbpfPath(offloads, nif.getName(), myIndex, cluster.memberCount());
+    }
+
+    private static NetworkInterface interfaceOf(InetAddress address) {
+        NetworkInterface nif;
+        try {
+            nif = NetworkInterface.getByInetAddress(address);
+        } catch (SocketException e) {
+            throw new BpfException("cannot list network interfaces: " + e.getMessage());
+        }
+        if (nif == null) {
+            throw new BpfException("no interface holds " + address.getHostAddress() + ": run the replica on the host of its member address");
+        }
+        try {
+            if (nif.isLoopback()) {
+                throw new BpfException(address.getHostAddress() + " is on loopback " + nif.getName()
+                        + ": offloads need the member address on a NIC or veth (use the netns lab)");
+            }
+        } catch (SocketException e) {
+            throw new BpfException("cannot read interface " + nif.getName() + ": " + e.getMessage());
+        }
+        return nif;
+    }
+
+    private static boolean forwarding(String interfaceName) {
+        try {
+            return Files.readString(Path.of("/proc/sys/net/ipv4/conf", interfaceName, "forwarding")).strip().equals("1");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The offloads behind this path (counters, state, programs). */
+    public Offloads offloads() {
+        return offloads;
+    }
+
+    @Override
+    public String name() {
+        return "ebpf:" + offloads.enabled().stream().sorted().map(o -> o.cliName).collect(Collectors.joining(","))
+                + "@" + interfaceName;
+    }
+
+    @Override
+    public void start(Runnable recordedReady) {
+        context = Vertx.currentContext();
+        if (context == null) throw new IllegalStateException("EbpfPath.start must run on the replica's Vert.x context");
+        if (!fastReply) return;
+        running = true;
+        notifier = Thread.ofPlatform().name("electrolab-fast-reply-ring").daemon().start(() -> wakeOnRecords(recordedReady));
+    }
+
+    /** Wakes the replica when the ring holds records, then waits until it drained them. */
+    private void wakeOnRecords(Runnable recordedReady) {
+        try {
+            while (running) {
+                if (!offloads.ring().awaitRecords(Duration.ofMillis(200))) continue;
+                synchronized (wake) {
+                    drainedSinceWake = false;
+                }
+                recordedReady.run();
+                synchronized (wake) {
+                    while (running && !drainedSinceWake) wake.wait(200);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            if (running) LOG.error("fast-reply ring notifier stopped; recorded Prepares are drained only at the next step", e);
+        }
+    }
+
+    @Override
+    public void mirror(Effects.KernelState state) {
+        mirrored = state;
+        offloads.mirror(state, paused);
+        if (state.view() != ackedView) {
+            ackedOps.clear();
+            ackedView = state.view();
+        }
+    }
+
+    @Override
+    public List<Message> drainRecorded() {
+        synchronized (wake) {
+            drainedSinceWake = true;
+            wake.notifyAll();
+        }
+        if (!fastReply) return List.of();
+        List<Message.Prepare> prepares;
+        if (following()) {
+            if (!paused) {
+                offloads.pauseFastReply();
+                paused = true;
+            }
+            prepares = offloads.drainAllPrepares(RECORD_WAIT);
+            if (!resumeQueued) {
+                resumeQueued = true;
+                context.runOnContext(v -> resume());
+            }
+        } else {
+            prepares = offloads.drainPrepares();
+        }
+        for (Message.Prepare p : prepares) {
+            if (p.view() != ackedView) continue;
+            ackedOps.add(p.op());
+            if (ackedOps.size() > ACKED_MAX) ackedOps.pollFirst();
+        }
+        return new ArrayList<>(prepares);
+    }
+
+    /** The step is over: fast_reply may act again. */
+    private void resume() {
+        resumeQueued = false;
+        if (!paused) return;
+        paused = false;
+        offloads.resumeFastReply();
+    }
+
+    private boolean following() {
+        return mirrored != null && mirrored.status() == Status.NORMAL && mirrored.leader() != myIndex;
+    }
+
+    @Override
+    public int broadcastCarrier(Message message) {
+        if (!broadcast || memberCount < 2 || !(message instanceof Message.Prepare || message instanceof Message.Commit)) {
+            return EACH_MEMBER;
+        }
+        // Round robin: each follower also gets datagrams from user space, which keeps its neighbour
+        // entry resolved for bpf_fib_lookup.
+        do {
+            lastCarrier = (lastCarrier + 1) % memberCount;
+        } while (lastCarrier == myIndex);
+        return lastCarrier;
+    }
+
+    @Override
+    public boolean sentByKernel(Effects.Send send) {
+        if (!(send.message() instanceof Message.PrepareOk ok) || ok.view() != ackedView || !ackedOps.contains(ok.op())) {
+            return false;
+        }
+        ackedOps.headSet(ok.op(), true).clear();
+        return true;
+    }
+
+    @Override
+    public Map<String, Long> counters() {
+        return offloads.counters();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (notifier != null) {
+            synchronized (wake) {
+                wake.notifyAll();
+            }
+            try {
+                notifier.join(Duration.ofSeconds(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        offloads.close();
+    }
+}
