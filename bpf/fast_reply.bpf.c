@@ -14,7 +14,8 @@
  *    leaves. So every op acknowledged under an old state has its record reserved before the
  *    write that replaced the state returned: user space that writes the state (e.g. clearing
  *    EL_OFFLOAD_FAST_REPLY to pause) and then consumes the ring up to the producer position it
- *    reads afterwards has seen every Prepare the kernel acknowledged (Java: PrepareRing.drainAll).
+ *    reads afterwards has seen every Prepare the kernel acknowledged (Java: PrepareRing.drainAll;
+ *    EbpfPath does this around every core step of a normal follower).
  *  - A write from user space may move last_op back over an op the kernel just acknowledged (the
  *    record is in the ring): the op can then be acknowledged and recorded twice, which the core
  *    ignores as a duplicate. It never moves last_op past an op the core does not hold.
@@ -281,8 +282,9 @@ int fast_reply(struct xdp_md *ctx)
 	bpf_ringbuf_submit(rec, 0);
 	if (write_prepare_ok(ctx, my_index, view, op)) {
 		/*
-		 * Cannot happen for a frame that parsed; the op is recorded and user space answers it
-		 * from the ring, so the frame itself must not reach user space a second time.
+		 * Cannot happen: a frame that parsed is at least as long as the PrepareOK. The op is
+		 * recorded; the leader's retransmission, out of order here by then, goes up and the
+		 * core answers it.
 		 */
 		c->dropped_invalid++;
 		return XDP_DROP;

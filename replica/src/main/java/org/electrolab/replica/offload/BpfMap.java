@@ -1,9 +1,11 @@
 package org.electrolab.replica.offload;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * A map of a loaded {@link BpfObject}, keyed by a 32-bit index (every electrolab map is an array or
@@ -67,7 +69,7 @@ public final class BpfMap {
         byte[] all = lookupBytes(index, stride * cpus, Libbpf.BPF_ANY);
         byte[][] values = new byte[cpus][];
         for (int cpu = 0; cpu < cpus; cpu++) {
-            values[cpu] = java.util.Arrays.copyOfRange(all, cpu * stride, cpu * stride + valueSize());
+            values[cpu] = Arrays.copyOfRange(all, cpu * stride, cpu * stride + valueSize());
         }
         return values;
     }
@@ -78,7 +80,7 @@ public final class BpfMap {
             MemorySegment data = arena.allocate(size, 8);
             int rc = Libbpf.call(() -> (int) lib.mapLookup.invokeExact(map, key, 4L, data, (long) size, flags));
             Libbpf.check(rc, "bpf_map__lookup_elem", "map " + name + " index " + index);
-            return data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            return data.toArray(JAVA_BYTE);
         }
     }
 }

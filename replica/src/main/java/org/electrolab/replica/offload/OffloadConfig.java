@@ -1,6 +1,8 @@
 package org.electrolab.replica.offload;
 
 import java.net.Inet4Address;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 
 import org.electrolab.protocol.Wire;
@@ -50,7 +52,7 @@ public record OffloadConfig(int clusterId, int port, List<Inet4Address> members,
 
     /** struct el_config, the programs' read-only data. */
     byte[] readOnlyData() {
-        return java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.nativeOrder())
+        return ByteBuffer.allocate(16).order(ByteOrder.nativeOrder())
                 .putInt(clusterId).putInt(port).putInt(cloneMark).putInt(0).array();
     }
 }

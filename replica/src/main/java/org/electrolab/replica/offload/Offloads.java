@@ -1,5 +1,7 @@
 package org.electrolab.replica.offload;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -238,7 +240,7 @@ public final class Offloads implements AutoCloseable {
         for (int i = 0; i < names.size(); i++) {
             long sum = 0;
             for (byte[] cpu : perCpu) {
-                sum += java.nio.ByteBuffer.wrap(cpu).order(java.nio.ByteOrder.nativeOrder()).getLong(i * 8);
+                sum += ByteBuffer.wrap(cpu).order(ByteOrder.nativeOrder()).getLong(i * 8);
             }
             values.put(names.get(i), sum);
         }
@@ -252,7 +254,7 @@ public final class Offloads implements AutoCloseable {
         return object.program(OffloadProgram.of(offload).program);
     }
 
-    /** A map by name, from the first loaded object that has it. */
+    /** A map of the offload's object by name (the shared el_state and el_members are one map in every object). */
     public BpfMap map(Offload offload, String name) {
         return objects.get(offload).map(name);
     }

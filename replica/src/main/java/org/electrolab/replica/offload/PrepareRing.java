@@ -43,20 +43,30 @@ public final class PrepareRing implements AutoCloseable {
     private PrepareRing(BpfMap map) {
         this.name = map.name();
         int fd = map.fd();
+        MemorySegment created = MemorySegment.NULL;
         try {
             var sample = MethodHandles.lookup().findVirtual(PrepareRing.class, "onSample",
                     MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class, long.class)).bindTo(this);
             MemorySegment callback = Linker.nativeLinker().upcallStub(sample,
                     FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), arena);
             MemorySegment errno = Libbpf.errnoState(arena);
-            ring = Libbpf.call(() -> (MemorySegment) lib.ringBufferNew.invokeExact(errno, fd, callback, MemorySegment.NULL, MemorySegment.NULL));
-            if (ring.equals(MemorySegment.NULL)) throw new BpfException("ring_buffer__new", "map " + name, Libbpf.errno(errno));
+            created = Libbpf.call(() -> (MemorySegment) lib.ringBufferNew.invokeExact(errno, fd, callback, MemorySegment.NULL, MemorySegment.NULL));
+            if (created.equals(MemorySegment.NULL)) throw new BpfException("ring_buffer__new", "map " + name, Libbpf.errno(errno));
+            ring = created;
             pageSize = Libc.pageSize();
             positions = Libc.mmapReadOnly(fd, 2L * pageSize, "map " + name + " positions");
-            epollFd = Libbpf.call(() -> (int) lib.ringBufferEpollFd.invokeExact(ring));
+            MemorySegment rb = created;
+            epollFd = Libbpf.call(() -> (int) lib.ringBufferEpollFd.invokeExact(rb));
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
         } catch (RuntimeException e) {
+            if (!created.equals(MemorySegment.NULL)) {
+                MemorySegment rb = created;
+                Libbpf.call(() -> {
+                    lib.ringBufferFree.invokeExact(rb);
+                    return null;
+                });
+            }
             arena.close();
             throw e;
         }
