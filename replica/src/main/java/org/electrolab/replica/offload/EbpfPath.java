@@ -19,6 +19,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 import org.electrolab.protocol.Message;
+import org.electrolab.protocol.MessageCodec;
+import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.config.ClusterConfig;
 import org.electrolab.protocol.config.Offload;
 import org.electrolab.replica.core.Effects;
@@ -47,6 +49,8 @@ public final class EbpfPath implements PacketPath {
     private final String interfaceName;
     private final int myIndex;
     private final int memberCount;
+    /** The largest message one unfragmented datagram on the interface carries (MTU - IPv4 - UDP headers). */
+    private final int datagramMax;
     private final boolean fastReply;
     private final boolean broadcast;
     private final Object wake = new Object();
@@ -61,9 +65,10 @@ public final class EbpfPath implements PacketPath {
     private final TreeSet<Long> ackedOps = new TreeSet<>();
     private int lastCarrier;
 
-    private EbpfPath(Offloads offloads, String interfaceName, int myIndex, int memberCount) {
+    private EbpfPath(Offloads offloads, String interfaceName, int mtu, int myIndex, int memberCount) {
         this.offloads = offloads;
         this.interfaceName = interfaceName;
+        this.datagramMax = mtu - 20 - 8;
         this.myIndex = myIndex;
         this.memberCount = memberCount;
         this.fastReply = offloads.enabled().contains(Offload.FAST_REPLY);
@@ -87,11 +92,14 @@ public final class EbpfPath implements PacketPath {
         Offloads offloads = Offloads.load(OffloadConfig.of(cluster, myIndex), EnumSet.copyOf(requested));
         try {
             offloads.attach(nif.getIndex());
+            return new EbpfPath(offloads, nif.getName(), nif.getMTU(), myIndex, cluster.memberCount());
+        } catch (SocketException e) {
+            offloads.close();
+            throw new BpfException("cannot read the MTU of " + nif.getName() + ": " + e.getMessage());
         } catch (RuntimeException e) {
             offloads.close();
             throw e;
         }
-        return new EbpfPath(offloads, nif.getName(), myIndex, cluster.memberCount());
     }
 
     private static NetworkInterface interfaceOf(InetAddress address) {
@@ -219,6 +227,8 @@ public final class EbpfPath implements PacketPath {
         if (!broadcast || memberCount < 2 || !(message instanceof Message.Prepare || message instanceof Message.Commit)) {
             return EACH_MEMBER;
         }
+        // A fragmented datagram is not recognised at TC egress: only whole ones are cloned.
+        if (Wire.HEADER_SIZE + MessageCodec.bodySize(message) > datagramMax) return EACH_MEMBER;
         // Round robin: each follower also gets datagrams from user space, which keeps its neighbour
         // entry resolved for bpf_fib_lookup.
         do {

@@ -121,6 +121,8 @@ class EbpfPathTest {
                 assertThat(List.of(path.broadcastCarrier(prepare), path.broadcastCarrier(prepare), path.broadcastCarrier(prepare)))
                         .as("carriers in turn").containsExactly(1, 2, 1);
                 assertThat(path.broadcastCarrier(new Message.PrepareOk(1, 0, 1, 0))).isEqualTo(PacketPath.EACH_MEMBER);
+                assertThat(path.broadcastCarrier(TestCluster.prepare(1, 0, 2, 2, 1000))).as("more than one datagram of MTU 1500")
+                        .isEqualTo(PacketPath.EACH_MEMBER);
             }
         }
     }

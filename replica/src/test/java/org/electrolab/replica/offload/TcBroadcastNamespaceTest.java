@@ -56,7 +56,6 @@ class TcBroadcastNamespaceTest {
                 o.attach(ifindex);
                 return o;
             });
-            assertThat(offloads.tc().kind()).isEqualTo(TcEgress.Kind.TCX_LINK);
 
             Message.Prepare prepare = TestCluster.prepare(1, LEADER, 1, 3, 200);
             byte[] sent = TestCluster.CODEC.encode(prepare, Wire.FLAG_BROADCAST);
