@@ -11,7 +11,8 @@ public class BpfException extends RuntimeException {
     private final int errno;
 
     public BpfException(String operation, String target, int errno) {
-        super(operation + " " + target + ": " + Errno.describe(errno));
+        super(operation + " " + target + ": " + Errno.describe(errno)
+                + (errno == Errno.EPERM ? "; run as root (or with CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON)" : ""));
         this.operation = operation;
         this.target = target;
         this.errno = errno;
