@@ -68,6 +68,7 @@ public final class Simulation {
                           long highestView, long committedOps, long messages, long healToProgressTicks) {}
 
     private final long seed;
+    private final boolean beyondTolerance;
     private final SplittableRandom random;
     public final Config config;
     private final int n;
@@ -84,6 +85,8 @@ public final class Simulation {
     private final long[] pausedUntilTick;
     private final long[] checkedCommit;
     private final long[] lastCommit;
+    /** What each replica last told the kernel fast path; it must hear of every change. */
+    private final Effects.KernelState[] kernelState;
     private final List<SimClient> clients = new ArrayList<>();
     private final SimClient auditor;
 
@@ -96,6 +99,16 @@ public final class Simulation {
     private final List<History.Op> finalReads = new ArrayList<>();
 
     public Simulation(long seed) {
+        this(seed, false);
+    }
+
+    /**
+     * {@code beyondTolerance}: crash replicas even when f are already down, breaking the fault
+     * model (state is in memory, so f+1 lost replicas lose committed ops). Only for showing that
+     * the checkers catch what then goes wrong.
+     */
+    Simulation(long seed, boolean beyondTolerance) {
+        this.beyondTolerance = beyondTolerance;
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         this.config = Config.random(random);
@@ -112,6 +125,7 @@ public final class Simulation {
         pausedUntilTick = new long[n];
         checkedCommit = new long[n];
         lastCommit = new long[n];
+        kernelState = new Effects.KernelState[n];
         for (int i = 0; i < n; i++) {
             incarnation[i] = -1;
             restartAtTick[i] = random.nextInt(40); // staggered genesis
@@ -200,7 +214,7 @@ public final class Simulation {
             partition();
         }
         if (random.nextDouble() < config.pauseRate) pause();
-        if (random.nextDouble() < config.crashRate && down() < f()) {
+        if (random.nextDouble() < config.crashRate && (down() < f() || beyondTolerance && down() < n)) {
             List<Integer> candidates = new ArrayList<>();
             for (int i = 0; i < n; i++) if (replicas[i] != null) candidates.add(i);
             int leader = currentLeader();
@@ -264,6 +278,7 @@ public final class Simulation {
         restartAtTick[i] = -1;
         checkedCommit[i] = 0;
         lastCommit[i] = 0;
+        kernelState[i] = null;
         replicas[i] = new Replica(i, n, new KvApp(), config.options, random.nextLong());
         trace.add(tick, "START", i, -1, processName(i));
         apply(i, replicas[i].start());
@@ -373,6 +388,12 @@ public final class Simulation {
             }
             execution.executed(process, x.op(), x.request().clientId(), x.request().requestNumber(), x.result());
         }
+        Effects.KernelState now = new Effects.KernelState(r.view(), r.status(), r.leader(), i, r.op(), r.commit());
+        if (effects.kernelState != null ? !effects.kernelState.equals(now) : !now.equals(kernelState[i])) {
+            throw new Violation("kernel state", process + " is in " + now + " but told the kernel " + effects.kernelState
+                    + " (last told " + kernelState[i] + ")");
+        }
+        kernelState[i] = now;
         long commit = r.commit();
         if (commit < lastCommit[i]) {
             throw new Violation("commit", process + " commit went back from " + lastCommit[i] + " to " + commit);

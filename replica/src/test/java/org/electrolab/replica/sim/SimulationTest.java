@@ -90,6 +90,25 @@ class SimulationTest {
                 ? os.getProcessCpuTime() / 1e9 : Double.NaN;
     }
 
+    /**
+     * The simulation must be able to fail: with more than f replicas crashed at once (outside VR's
+     * fault model, as their state is in memory) committed ops are lost, and the checkers say so.
+     */
+    @Test
+    void crashesBeyondToleranceAreCaught() {
+        int safetyFailures = 0;
+        for (long seed = 1; seed <= 200 && safetyFailures < 3; seed++) {
+            try {
+                new Simulation(seed, true).run();
+            } catch (Simulation.SimulationFailure failure) {
+                if (failure.what.startsWith("progress")) continue;
+                safetyFailures++;
+                System.out.println("caught as expected: " + failure.summary());
+            }
+        }
+        assertThat(safetyFailures).isEqualTo(3);
+    }
+
     @Test
     void aSeedReplaysExactly() {
         Simulation.Outcome first = new Simulation(42).run();
