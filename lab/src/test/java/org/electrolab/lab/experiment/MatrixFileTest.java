@@ -105,7 +105,7 @@ class MatrixFileTest {
                 "m.yaml: clients: 0 is out of range 1..4096; use closed-loop client counts, e.g. 16",
                 "m.yaml: clients: 8 is listed twice; name each client count once",
                 "m.yaml: repeats: 0 is out of range 1..1000; use runs per cell, e.g. repeats: 3",
-                "m.yaml: warmup: 'soon' is not a duration; write a whole number with ms, s or m, e.g. 20s",
+                "m.yaml: warmup: 'soon' is not a duration; write a whole number with ms, s, m or h, e.g. 20s",
                 "m.yaml: duration: must be longer than 0; e.g. 20s",
                 "m.yaml: app: 'sql' is not an app; use null or kv",
                 "m.yaml: payload-bytes: -1 is out of range 0.." + MatrixFile.PAYLOAD_BYTES_MAX + "; use request payload bytes, e.g. 64");
@@ -133,6 +133,14 @@ class MatrixFileTest {
         MatrixException e = catchThrowableOfType(MatrixException.class, () -> MatrixFile.load(Path.of("no/such/matrix.yaml")));
         assertThat(e.problems()).containsExactly("no/such/matrix.yaml: file not found; pass the path of a matrix file,"
                 + " e.g. experiments/matrix.yaml");
+    }
+
+    @Test
+    void durationsAndBadYamlReadAsInScenarioFiles() throws Exception {
+        assertThat(MatrixFile.parse(GOOD.replace("duration: 20s", "duration: 1h"), "m.yaml", "m").duration())
+                .isEqualTo(Duration.ofHours(1));
+        assertThat(problems("sizes: [3\n")).containsExactly("m.yaml line 1: bad YAML: expected ',' or ']', but got"
+                + " <stream end> (while parsing a flow sequence); fix the YAML there");
     }
 
     private static List<String> problems(String yaml) {

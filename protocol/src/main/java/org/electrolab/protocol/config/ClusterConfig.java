@@ -20,12 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import org.electrolab.protocol.Check;
 import org.electrolab.protocol.MessageCodec;
@@ -115,7 +110,7 @@ public record ClusterConfig(long clusterId, int f, String app, int port, List<In
         } catch (CharacterCodingException e) {
             throw new ConfigException(source + ": cannot read: not UTF-8 text; save the file as UTF-8");
         } catch (IOException e) {
-            throw new ConfigException(source + ": cannot read: " + oneLine(String.valueOf(e.getMessage()))
+            throw new ConfigException(source + ": cannot read: " + YamlFields.oneLine(String.valueOf(e.getMessage()))
                     + "; check the file");
         }
         return parse(text, source);
@@ -123,7 +118,7 @@ public record ClusterConfig(long clusterId, int f, String app, int port, List<In
 
     /** Validates cluster.yaml text; {@code source} names it in messages (usually its path). */
     public static ClusterConfig parse(String yaml, String source) throws ConfigException {
-        JsonNode root = readYaml(yaml, source);
+        JsonNode root = YamlFields.read(yaml, source);
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new ConfigException(source + ": is empty; it needs the keys " + String.join(", ", requiredKeys()));
         }
@@ -158,34 +153,6 @@ public record ClusterConfig(long clusterId, int f, String app, int port, List<In
 
     private static List<String> requiredKeys() {
         return KEYS.keySet().stream().filter(k -> !OPTIONAL_KEYS.contains(k)).toList();
-    }
-
-    private static JsonNode readYaml(String yaml, String source) throws ConfigException {
-        ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
-        // A key given twice is a mistake we report, not one we let the last occurrence win.
-        mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-        try {
-            return mapper.readTree(yaml);
-        } catch (JsonProcessingException e) {
-            JsonLocation where = e.getLocation();
-            String line = where != null && where.getLineNr() > 0 ? " line " + where.getLineNr() : "";
-            throw new ConfigException(source + line + ": bad YAML: " + oneLine(e.getOriginalMessage())
-                    + "; fix the YAML there");
-        }
-    }
-
-    /**
-     * A parser message as one line. SnakeYAML writes "context / mark / snippet / problem / mark /
-     * snippet" over several lines; the line number is reported separately, so keep the context and
-     * the problem.
-     */
-    private static String oneLine(String message) {
-        List<String> said = message.lines()
-                .filter(l -> !l.isBlank() && !l.startsWith(" in ") && !l.startsWith("    ") && !l.strip().equals("^"))
-                .map(String::strip).toList();
-        if (said.isEmpty()) return "unreadable";
-        if (said.size() == 1) return said.getFirst();
-        return said.getLast() + " (" + said.getFirst() + ")";
     }
 
     private static String kind(JsonNode node) {
