@@ -54,7 +54,7 @@ public final class Simulation {
                     pick(r, 0.0, 0.01, 0.05, 0.2), pick(r, 0.0, 0.02, 0.1), pick(r, 0, 1, 3),
                     pick(r, 0.0, 0.005, 0.03), 80,
                     pick(r, 0.0, 0.004, 0.015), pick(r, 0.0, 0.004, 0.015), pick(r, 0.0, 0.008, 0.03),
-                    2000 + r.nextInt(4000), 10 + r.nextInt(50), pick(r, 0, 2, 5, 10, 20));
+                    3000 + r.nextInt(7000), 10 + r.nextInt(50), pick(r, 0, 2, 5, 10, 20));
         }
 
         @SafeVarargs
