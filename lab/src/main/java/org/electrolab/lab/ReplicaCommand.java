@@ -19,6 +19,8 @@ import org.electrolab.protocol.config.OffloadChoice;
 import org.electrolab.replica.app.App;
 import org.electrolab.replica.core.Options;
 import org.electrolab.replica.core.Replica;
+import org.electrolab.replica.offload.BpfException;
+import org.electrolab.replica.offload.EbpfPath;
 import org.electrolab.replica.transport.PacketPath;
 import org.electrolab.replica.transport.ReplicaStats;
 import org.electrolab.replica.transport.UdpReplica;
@@ -75,7 +77,7 @@ public final class ReplicaCommand implements Callable<Integer> {
         OffloadChoice offloads = OffloadChoice.parse(offload, offloadRequired);
         StatsFile stats = statsFile == null ? null : new StatsFile(statsFile);
         if (stats != null) stats.checkWritable();
-        PacketPath path = openPath(offloads);
+        PacketPath path = openPath(cluster, offloads);
 
         Options options = Options.defaults();
         long seed = new SecureRandom().nextLong();
@@ -94,7 +96,8 @@ public final class ReplicaCommand implements Callable<Integer> {
             vertx.close();
             throw bindError(cluster, e);
         }
-        Running running = new Running(vertx, replica, stats, offloads, "none");
+        String loaded = path instanceof EbpfPath ? offloads.names() : "none";
+        Running running = new Running(vertx, replica, stats, offloads, loaded);
         Runtime.getRuntime().addShutdownHook(new Thread(running::shutdown, "electrolab-replica-shutdown"));
         running.writeStatsEverySecond();
 
@@ -108,17 +111,30 @@ public final class ReplicaCommand implements Callable<Integer> {
     }
 
     /**
-     * The packet path for the asked offloads. eBPF is not built into this version, so any offload is
-     * reported as not loaded and the replica runs plain VR, unless --offload-required.
+     * The packet path for the asked offloads: the eBPF programs attached to the interface of this
+     * replica's member address, or, when they cannot be loaded, one line saying why and plain VR in
+     * user space (unless --offload-required).
      */
-    private PacketPath openPath(OffloadChoice offloads) {
+    private PacketPath openPath(ClusterConfig cluster, OffloadChoice offloads) {
         if (offloads.isNone()) return new UserSpacePath();
-        String line = "offload: " + offloads.names() + " not loaded: eBPF support is not built into this version";
-        if (offloads.required()) throw new UserError(line + "; not starting because of --offload-required");
-        PrintWriter err = spec.commandLine().getErr();
-        err.println(line + "; running plain VR in user space");
-        err.flush();
-        return new UserSpacePath();
+        try {
+            EbpfPath path = EbpfPath.open(cluster, id, offloads.requested());
+            log.info("replica {}: offloads {} attached: {}", id, offloads.names(), path.attachModes());
+            return path;
+        } catch (BpfException | LinkageError e) {
+            String line = "offload: " + offloads.names() + " not loaded: " + oneLine(e);
+            if (offloads.required()) throw new UserError(line + "; not starting because of --offload-required");
+            PrintWriter err = spec.commandLine().getErr();
+            err.println(line + "; running plain VR in user space");
+            err.flush();
+            return new UserSpacePath();
+        }
+    }
+
+    private static String oneLine(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof LinkageError) message = "libbpf.so.1 cannot be used (" + message + "); apt-get install libbpf1";
+        return message.lines().findFirst().orElse(message);
     }
 
     private UserError bindError(ClusterConfig cluster, Exception failure) {

@@ -1,11 +1,13 @@
 package org.electrolab.lab.netns;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,6 +41,7 @@ public final class Lab {
     public static final Duration CLIENT_GRACE = Duration.ofSeconds(60);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final int LOG_TAIL_LINES = 8;
+    private static final String XDP_PASS_RESOURCE = "/bpf/xdp_pass.bpf.o";
 
     /** What {@link #down} removed; all zero when the lab was already down. */
     public record Removed(int processes, int namespaces, boolean stateDir) {
@@ -114,11 +117,24 @@ public final class Lab {
             state.writeText(state.scenarioCopy(), ScenarioFile.toYaml(scenario));
             state.writeText(state.clusterConfig(), clusterYaml(network, scenario));
             network.create(runner);
+            network.attachXdpPass(runner, lab.xdpPassObject());
             return lab;
         } catch (RuntimeException e) {
             lab.rollBack(e);
             throw e;
         }
+    }
+
+    /** The compiled XDP_PASS program, copied out of the replica jar into the lab's state directory. */
+    private Path xdpPassObject() {
+        Path object = state.dir().resolve("xdp_pass.bpf.o");
+        try (InputStream in = Lab.class.getResourceAsStream(XDP_PASS_RESOURCE)) {
+            if (in == null) throw new LabException(XDP_PASS_RESOURCE + " is missing from the class path: rebuild (./mvnw -DskipTests install)");
+            Files.copy(in, object, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new LabException("cannot write " + object + ": " + e.getMessage());
+        }
+        return object;
     }
 
     private void rollBack(RuntimeException cause) {

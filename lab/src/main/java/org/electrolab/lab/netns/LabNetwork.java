@@ -1,5 +1,6 @@
 package org.electrolab.lab.netns;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,6 +126,19 @@ public final class LabNetwork {
         Map<String, String> ports = new LinkedHashMap<>();
         for (LabHost host : hosts) ports.put(host.name(), host.bridgePort());
         return ports;
+    }
+
+    /**
+     * Attaches the XDP_PASS program in {@code object} (bpf/xdp_pass.bpf.c, compiled) to every
+     * bridge-side port, in native mode, so that fast-reply's XDP_TX from a host reaches the bridge.
+     * Attached through netlink, not a link: it stays as long as the port, and goes with the switch
+     * namespace when the lab goes down, whichever process brought the lab up.
+     */
+    public void attachXdpPass(CommandRunner runner, Path object) {
+        Netns sw = new Netns(switchNetns(), runner);
+        for (String port : bridgePortsByHost().values()) {
+            sw.ip("link", "set", "dev", port, "xdpdrv", "obj", object.toString(), "sec", "xdp");
+        }
     }
 
     /**

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -139,7 +140,15 @@ public final class EbpfPath implements PacketPath {
     @Override
     public String name() {
         return "ebpf:" + offloads.enabled().stream().sorted().map(o -> o.cliName).collect(Collectors.joining(","))
-                + "@" + interfaceName;
+                + "@" + interfaceName + " (" + attachModes() + ")";
+    }
+
+    /** How the programs are attached, e.g. {@code xdp native, tc tcx-link}: what experiments record. */
+    public String attachModes() {
+        List<String> modes = new ArrayList<>();
+        if (offloads.xdp() != null) modes.add("xdp " + offloads.xdp().mode().name().toLowerCase(Locale.ROOT));
+        if (offloads.tc() != null) modes.add("tc " + offloads.tc().kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        return String.join(", ", modes);
     }
 
     @Override
