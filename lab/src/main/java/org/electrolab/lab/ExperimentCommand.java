@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import org.electrolab.lab.cli.GroupCommand;
 import org.electrolab.lab.cli.UserError;
 import org.electrolab.lab.experiment.EnvironmentFacts;
 import org.electrolab.lab.experiment.ExperimentRunner;
@@ -38,23 +39,15 @@ import picocli.CommandLine.Spec;
 /** {@code electrolab experiment run MATRIX}: every cell of a matrix on the netns lab, then the report (docs/experiments.md). */
 @Command(name = "experiment", description = "Run an experiment matrix on the netns lab (needs root) and report on it.",
         subcommands = ExperimentCommand.RunMatrix.class)
-public final class ExperimentCommand implements Runnable {
+public final class ExperimentCommand extends GroupCommand {
     public static final String DEFAULT_LAB_NAME = "exp";
     /** Time a lab start and teardown add to each run, for the ETA until the first run has finished. */
     private static final Duration RUN_OVERHEAD = Duration.ofSeconds(5);
     /** How long Ctrl-C waits for the current run to stop, the lab to go down and the report to be written. */
     private static final long STOP_WAIT_SECONDS = 180;
 
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
     boolean help;
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: run");
-    }
 
     /**
      * Exit 0 when every run completed, 1 when a run failed or the experiment was stopped (the results

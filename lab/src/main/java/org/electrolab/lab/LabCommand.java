@@ -2,49 +2,39 @@ package org.electrolab.lab;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-import org.electrolab.lab.cli.UserError;
+import org.electrolab.lab.cli.GroupCommand;
+import org.electrolab.lab.cli.LabStep;
 import org.electrolab.lab.netns.Lab;
-import org.electrolab.lab.netns.LabException;
 import org.electrolab.lab.netns.LabHost;
 import org.electrolab.lab.netns.LabPaths;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.ScenarioException;
 import org.electrolab.lab.scenario.ScenarioFile;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code electrolab lab up|down|status}: the single-machine lab of network namespaces (docs/lab.md). */
 @Command(name = "lab", description = "Run a cluster on this machine, one network namespace per host (needs root).",
         subcommands = {LabCommand.Up.class, LabCommand.Down.class, LabCommand.Status.class})
-public final class LabCommand implements Runnable {
+public final class LabCommand extends GroupCommand {
     public static final String DEFAULT_NAME = "lab";
-
-    @Spec
-    CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
     boolean help;
 
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: up, down or status");
-    }
-
     /**
-     * Runs a lab step. A mistake in the scenario file prints one line per mistake and exits 2 (a user
+     * A lab step. A mistake in the scenario file prints one line per mistake and exits 2 (a user
      * error, as elsewhere in electrolab); a lab step that fails prints its one line and exits 1.
      */
-    private abstract static class Step implements Callable<Integer> {
+    private abstract static class Step extends LabStep {
         static final int EXIT_FAILED = 1;
 
-        @Spec
-        CommandLine.Model.CommandSpec spec;
+        Step() {
+            super(EXIT_FAILED);
+        }
 
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
         boolean help;
@@ -52,24 +42,6 @@ public final class LabCommand implements Runnable {
         @Option(names = "--name", defaultValue = DEFAULT_NAME, paramLabel = "L",
                 description = "Lab name: 1-12 lower-case letters and digits (default: ${DEFAULT-VALUE}).")
         String name;
-
-        @Override
-        public Integer call() {
-            PrintWriter err = spec.commandLine().getErr();
-            try {
-                step(spec.commandLine().getOut());
-                return 0;
-            } catch (LabException e) {
-                err.println("electrolab lab " + spec.name() + ": " + e.getMessage());
-                for (Throwable suppressed : e.getSuppressed()) err.println("  while cleaning up: " + suppressed.getMessage());
-                return EXIT_FAILED;
-            } catch (ScenarioException e) {
-                e.problems().forEach(err::println);
-                return UserError.EXIT_CODE;
-            }
-        }
-
-        abstract void step(PrintWriter out) throws ScenarioException;
     }
 
     @Command(name = "up", description = "Create the lab's namespaces and bridge, start the replicas, wait until they agree on a view.")
@@ -79,7 +51,7 @@ public final class LabCommand implements Runnable {
         Path scenarioFile;
 
         @Override
-        void step(PrintWriter out) throws ScenarioException {
+        protected void step(PrintWriter out) throws ScenarioException {
             Scenario scenario = ScenarioFile.load(scenarioFile);
             // Killed mid-way (Ctrl-C), up cannot roll back safely while it is still creating; down can.
             PrintWriter err = spec.commandLine().getErr();
@@ -103,7 +75,7 @@ public final class LabCommand implements Runnable {
     @Command(name = "down", description = "Stop the lab's processes and delete its namespaces, links and state (idempotent).")
     static final class Down extends Step {
         @Override
-        void step(PrintWriter out) {
+        protected void step(PrintWriter out) {
             Lab.Removed removed = Lab.down(LabPaths.locate(), name);
             if (removed.nothing()) {
                 out.println("lab " + name + " is down (nothing to remove)");
@@ -117,7 +89,7 @@ public final class LabCommand implements Runnable {
     @Command(name = "status", description = "Show the lab's hosts, addresses, processes and each replica's view, status, op and commit.")
     static final class Status extends Step {
         @Override
-        void step(PrintWriter out) {
+        protected void step(PrintWriter out) {
             Lab.Status status = Lab.open(LabPaths.locate(), name).status();
             Scenario s = status.scenario();
             out.printf("lab %s: scenario %s (%d replicas, offloads %s, app %s), subnet 198.18.%d.0/24, switch %s%n",

@@ -6,22 +6,21 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.electrolab.lab.cli.GroupCommand;
+import org.electrolab.lab.cli.LabStep;
+import org.electrolab.lab.cli.UserError;
 import org.electrolab.lab.experiment.ResultsDir;
 import org.electrolab.lab.experiment.RunRow;
 import org.electrolab.lab.netns.Lab;
-import org.electrolab.lab.netns.LabException;
 import org.electrolab.lab.netns.LabPaths;
 import org.electrolab.lab.scenario.ScenarioException;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code electrolab ansible ...}: what the playbooks under ansible/ ask of the Java side
@@ -31,40 +30,13 @@ import picocli.CommandLine.Spec;
         description = "Helpers for the Ansible playbooks: namespace-lab hosts, scenario values, results.",
         subcommands = {AnsibleCommand.LabUp.class, AnsibleCommand.LabDown.class, AnsibleCommand.ScenarioCmd.class,
                 AnsibleCommand.Collect.class})
-public final class AnsibleCommand implements Runnable {
-    @Spec
-    CommandLine.Model.CommandSpec spec;
+public final class AnsibleCommand extends GroupCommand {
 
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: lab-up, lab-down, scenario or collect");
-    }
-
-    /** A step whose user errors print as one line each and exit 2. */
-    private abstract static class Step implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            PrintWriter err = spec.commandLine().getErr();
-            try {
-                step(spec.commandLine().getOut());
-                return 0;
-            } catch (LabException e) {
-                err.println("electrolab ansible " + spec.name() + ": " + e.getMessage());
-                for (Throwable suppressed : e.getSuppressed()) err.println("  while cleaning up: " + suppressed.getMessage());
-                return 2;
-            } catch (ScenarioException e) {
-                e.problems().forEach(err::println);
-                return 2;
-            } catch (IOException e) {
-                err.println("electrolab ansible " + spec.name() + ": " + e.getMessage());
-                return 2;
-            }
+    /** A step whose errors, a lab failure too, print as one line each and exit 2. */
+    private abstract static class Step extends LabStep {
+        Step() {
+            super(UserError.EXIT_CODE);
         }
-
-        abstract void step(PrintWriter out) throws ScenarioException, IOException;
     }
 
     @Command(name = "lab-up", mixinStandardHelpOptions = true,
@@ -79,7 +51,7 @@ public final class AnsibleCommand implements Runnable {
         int replicas;
 
         @Override
-        void step(PrintWriter out) {
+        protected void step(PrintWriter out) {
             Path hosts = NetnsInventory.up(LabPaths.locate(), name, replicas);
             out.println(hosts);
         }
@@ -93,7 +65,7 @@ public final class AnsibleCommand implements Runnable {
         String name;
 
         @Override
-        void step(PrintWriter out) {
+        protected void step(PrintWriter out) {
             Lab.Removed removed = NetnsInventory.down(LabPaths.locate(), name);
             out.println("lab " + name + " down: stopped " + removed.processes() + " processes, deleted "
                     + removed.namespaces() + " namespaces");
@@ -111,7 +83,7 @@ public final class AnsibleCommand implements Runnable {
         List<String> overrides = List.of();
 
         @Override
-        void step(PrintWriter out) throws ScenarioException, IOException {
+        protected void step(PrintWriter out) throws ScenarioException, IOException {
             Map<String, String> parsed = new LinkedHashMap<>();
             for (String override : overrides) {
                 int eq = override.indexOf('=');
@@ -129,7 +101,7 @@ public final class AnsibleCommand implements Runnable {
         Path dir;
 
         @Override
-        void step(PrintWriter out) throws IOException {
+        protected void step(PrintWriter out) throws IOException {
             List<RunRow> rows = ResultsCollector.collect(new ResultsDir(dir), LabPaths.locate().repo());
             out.println(dir.resolve("results.csv") + ": " + rows.size() + " runs, "
                     + rows.stream().filter(RunRow::isOk).count() + " ok");

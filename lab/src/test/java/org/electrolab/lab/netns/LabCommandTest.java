@@ -65,6 +65,12 @@ class LabCommandTest {
     }
 
     @Test
+    void withoutASubcommandItNamesThem() {
+        assertThat(lab()).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("electrolab lab: name a subcommand: up, down or status; see electrolab lab --help\n");
+    }
+
+    @Test
     void aBadLabNameIsOneLine() {
         int exit = lab("down", "--name", "My-Lab");
 
