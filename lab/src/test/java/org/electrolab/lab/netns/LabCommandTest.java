@@ -2,12 +2,10 @@ package org.electrolab.lab.netns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.electrolab.lab.Main;
+import org.electrolab.lab.CliRun;
 import org.electrolab.protocol.testing.RootRequirement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,8 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 class LabCommandTest {
     @TempDir
     Path home;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
     private String previousHome;
 
     @BeforeEach
@@ -36,11 +32,11 @@ class LabCommandTest {
         else System.setProperty("electrolab.home", previousHome);
     }
 
-    private int lab(String... args) {
+    private static CliRun lab(String... args) {
         String[] full = new String[args.length + 1];
         full[0] = "lab";
         System.arraycopy(args, 0, full, 1, args.length);
-        return Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(full);
+        return CliRun.electrolab(full);
     }
 
     @Test
@@ -54,10 +50,10 @@ class LabCommandTest {
                 """);
         String name = TestLabs.uniqueName();
 
-        int exit = lab("up", "--scenario", bad.toString(), "--name", name);
+        CliRun run = lab("up", "--scenario", bad.toString(), "--name", name);
 
-        assertThat(exit).isEqualTo(2);
-        assertThat(err.toString().lines().toList()).containsExactly(
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err().lines().toList()).containsExactly(
                 bad + ": replicas: 4 is even; use an odd count (2f+1 members), e.g. 5",
                 bad + ": offloads: 'turbo' is not an offload; use none, all, or a comma list of tc-broadcast, fast-reply, quorum-prune");
         assertThat(home.resolve("lab-state")).doesNotExist();
@@ -66,16 +62,17 @@ class LabCommandTest {
 
     @Test
     void withoutASubcommandItNamesThem() {
-        assertThat(lab()).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("electrolab lab: name a subcommand: up, down or status; see electrolab lab --help\n");
+        CliRun run = lab();
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("electrolab lab: name a subcommand: up, down or status; see electrolab lab --help\n");
     }
 
     @Test
     void aBadLabNameIsOneLine() {
-        int exit = lab("down", "--name", "My-Lab");
+        CliRun run = lab("down", "--name", "My-Lab");
 
-        assertThat(exit).isEqualTo(1);
-        assertThat(err.toString().lines().toList()).singleElement().asString()
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err().lines().toList()).singleElement().asString()
                 .startsWith("electrolab lab down: ").contains("--name: 'My-Lab' is not a lab name");
     }
 
@@ -83,9 +80,9 @@ class LabCommandTest {
     void statusOfALabThatIsNotUpSaysHowToStartIt() {
         RootRequirement.require("lab status");
 
-        int exit = lab("status", "--name", TestLabs.uniqueName());
+        CliRun run = lab("status", "--name", TestLabs.uniqueName());
 
-        assertThat(exit).isEqualTo(1);
-        assertThat(err.toString()).contains("is not up").contains("electrolab lab up --scenario FILE");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("is not up").contains("electrolab lab up --scenario FILE");
     }
 }
