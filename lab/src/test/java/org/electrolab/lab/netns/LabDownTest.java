@@ -2,14 +2,10 @@ package org.electrolab.lab.netns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.electrolab.protocol.testing.RootRequirement;
@@ -46,9 +42,7 @@ class LabDownTest {
                 stateRoot.toString(), name, TestLabs.scenarioFile(3).toString(), "12")
                 .redirectErrorStream(true).start();
         started.add(up);
-        BufferedReader out = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
-        String said = CompletableFuture.supplyAsync(() -> readLine(out), Thread::startVirtualThread).get(60, TimeUnit.SECONDS);
-        assertThat(said).as("the interrupted up's first line").isEqualTo("blocked");
+        assertThat(TestLabs.firstLine(up, Duration.ofSeconds(60))).as("the interrupted up's first line").isEqualTo("blocked");
         assertThat(Netns.list(runner, LabNetwork.namespacePrefix(name))).as("namespaces made before the kill").isNotEmpty();
 
         up.destroyForcibly();
@@ -95,9 +89,7 @@ class LabDownTest {
                 .execCommand(List.of("bash", "-c", "trap '' TERM; echo trapped; while true; do sleep 1; done")))
                 .redirectErrorStream(true).start();
         started.addAll(List.of(recorded, stray));
-        BufferedReader strayOut = new BufferedReader(new InputStreamReader(stray.getInputStream(), StandardCharsets.UTF_8));
-        assertThat(CompletableFuture.supplyAsync(() -> readLine(strayOut), Thread::startVirtualThread).get(10, TimeUnit.SECONDS))
-                .isEqualTo("trapped");
+        assertThat(TestLabs.firstLine(stray, Duration.ofSeconds(10))).isEqualTo("trapped");
 
         Lab.Removed removed = Lab.down(paths, name);
 
@@ -105,13 +97,5 @@ class LabDownTest {
         assertThat(stray.isAlive()).isFalse();
         assertThat(removed.processes()).isGreaterThanOrEqualTo(2);
         TestLabs.assertNoNamespaces(name);
-    }
-
-    private static String readLine(BufferedReader reader) {
-        try {
-            return reader.readLine();
-        } catch (IOException e) {
-            return "unreadable: " + e;
-        }
     }
 }

@@ -3,15 +3,11 @@ package org.electrolab.lab.netns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.electrolab.protocol.testing.RootRequirement;
@@ -136,9 +132,7 @@ class LabNetworkTest {
         Process receiver = new ProcessBuilder(new Netns(to.netns(), runner).execCommand(java("echo", "9000")))
                 .redirectErrorStream(true).start();
         started.add(receiver);
-        BufferedReader lines = new BufferedReader(new InputStreamReader(receiver.getInputStream(), StandardCharsets.UTF_8));
-        String ready = CompletableFuture.supplyAsync(() -> readLine(lines), Thread::startVirtualThread).get(30, TimeUnit.SECONDS);
-        assertThat(ready).as("echo in " + to.netns()).isEqualTo("ready");
+        assertThat(TestLabs.firstLine(receiver, Duration.ofSeconds(30))).as("echo in " + to.netns()).isEqualTo("ready");
         String answer = new Netns(from.netns(), runner).exec(java("send", to.address(), "9000", text).toArray(String[]::new)).strip();
         assertThat(receiver.waitFor(10, TimeUnit.SECONDS)).isTrue();
         return answer;
@@ -149,14 +143,6 @@ class LabNetworkTest {
                 "-cp", System.getProperty("java.class.path"), UdpEcho.class.getName()));
         command.addAll(List.of(args));
         return command;
-    }
-
-    private static String readLine(BufferedReader reader) {
-        try {
-            return reader.readLine();
-        } catch (IOException e) {
-            return "unreadable: " + e;
-        }
     }
 
     /** An XDP program that passes every packet, built with clang (no headers needed). */

@@ -2,16 +2,23 @@ package org.electrolab.lab.netns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.ScenarioException;
 import org.electrolab.lab.scenario.ScenarioFile;
 
-/** What the lab tests share: unique short lab names, the shipped scenarios, and a leftover check. */
+/** What the lab tests share: unique short lab names, the shipped scenarios, leftover checks, a started process's first line. */
 final class TestLabs {
     private static final AtomicInteger NEXT = new AtomicInteger();
 
@@ -38,6 +45,24 @@ final class TestLabs {
             return ScenarioFile.load(scenarioFile(replicas));
         } catch (ScenarioException e) {
             throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The first line {@code process} prints, waited for at most {@code limit}: a process that never
+     * prints fails the test with a timeout instead of hanging it.
+     */
+    static String firstLine(Process process, Duration limit) throws Exception {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        return CompletableFuture.supplyAsync(() -> readLine(lines), Thread::startVirtualThread)
+                .get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static String readLine(BufferedReader reader) {
+        try {
+            return reader.readLine();
+        } catch (IOException e) {
+            return "unreadable: " + e;
         }
     }
 
