@@ -279,7 +279,14 @@ int fast_reply(struct xdp_md *ctx)
 	}
 	rec->size = size;
 	rec->reserved = 0;
-	bpf_ringbuf_submit(rec, 0);
+	/*
+	 * User space drains the ring at every step it takes anyway (each tick, each message passed
+	 * up), so waking it for every record would cost a context switch per op, the very work the
+	 * fast path saves. Wake it only when the ring is a quarter full.
+	 */
+	bpf_ringbuf_submit(rec, bpf_ringbuf_query(&el_prepares, BPF_RB_AVAIL_DATA) >
+				bpf_ringbuf_query(&el_prepares, BPF_RB_RING_SIZE) / 4 ?
+				BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 	if (write_prepare_ok(ctx, my_index, view, op)) {
 		/*
 		 * Cannot happen: a frame that parsed is at least as long as the PrepareOK. The op is

@@ -32,11 +32,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The eBPF packet path: the requested offloads attached to the interface that holds this member's
- * address. While the replica follows in normal status, every core step runs with fast_reply paused:
- * {@link #drainRecorded} pauses it and drains every Prepare it acknowledged, and a task queued on
- * the replica's context resumes it after the step. So the core never decides (a DoViewChange, say)
- * on a log that misses an op the kernel acknowledged; Prepares that arrive meanwhile go up the
- * socket and the core answers them itself.
+ * address. While the replica follows in normal status, a core step that may vouch for the log (a
+ * tick, a StartViewChange, a DoViewChange) runs with fast_reply paused: {@link #drainRecorded}
+ * pauses it and drains every Prepare it acknowledged, and a task queued on the replica's context
+ * resumes it after the step. So the core never decides (a DoViewChange, say) on a log that misses
+ * an op the kernel acknowledged; Prepares that arrive meanwhile go up the socket and the core
+ * answers them itself. Every other step (the Prepares and Commits of normal operation) drains what
+ * is recorded without pausing, so the fast path keeps answering while user space works.
  */
 public final class EbpfPath implements PacketPath {
 
@@ -104,6 +106,11 @@ public final class EbpfPath implements PacketPath {
     }
 
     private static NetworkInterface interfaceOf(InetAddress address) {
+        if (address.isLoopbackAddress()) {
+            // 127.0.0.0/8 answers on lo without being listed on it, so no interface "holds" it.
+            throw new BpfException(address.getHostAddress() + " is on loopback lo: offloads need the member address"
+                    + " on a NIC or veth (use the netns lab)");
+        }
         NetworkInterface nif;
         try {
             nif = NetworkInterface.getByInetAddress(address);
@@ -191,14 +198,14 @@ public final class EbpfPath implements PacketPath {
     }
 
     @Override
-    public List<Message> drainRecorded() {
+    public List<Message> drainRecorded(boolean beforeLogDecision) {
         synchronized (wake) {
             drainedSinceWake = true;
             wake.notifyAll();
         }
         if (!fastReply) return List.of();
         List<Message.Prepare> prepares;
-        if (following()) {
+        if (following() && beforeLogDecision) {
             if (!paused) {
                 offloads.pauseFastReply();
                 paused = true;

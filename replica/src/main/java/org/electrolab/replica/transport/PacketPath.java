@@ -36,9 +36,12 @@ public interface PacketPath extends AutoCloseable {
     /**
      * Messages the kernel handled without user space (Prepares that fast-reply answered from XDP)
      * that the core must still see, oldest first. Drained before every core step, so the core never
-     * decides on a log that misses them.
+     * decides on a log that misses them. {@code beforeLogDecision}: the step may make the core vouch
+     * for its log (a tick may time out into a view change; StartViewChange and DoViewChange lead to a
+     * DoViewChange), so the kernel must stop acknowledging until the step is over and every op it
+     * acknowledged must be in the answer; other steps take what is recorded without stopping it.
      */
-    List<Message> drainRecorded();
+    List<Message> drainRecorded(boolean beforeLogDecision);
 
     /**
      * For a broadcast: the member to send a single {@link org.electrolab.protocol.Wire#FLAG_BROADCAST}

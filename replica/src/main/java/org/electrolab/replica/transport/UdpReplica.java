@@ -103,9 +103,9 @@ public final class UdpReplica extends VerticleBase {
             log.info("replica {} of {} listening on {}:{} (cluster {}, app {}, tick {} ms, path {})",
                     core.myIndex(), core.memberCount(), bind.getAddress().getHostAddress(), bind.getPort(),
                     config.clusterId(), config.app(), config.tickMillis(), path.name());
-            path.start(() -> context.runOnContext(v -> step(() -> null)));
-            step(core::start);
-            tickTimer = vertx.setPeriodic(config.tickMillis(), id -> step(core::onTick));
+            path.start(() -> context.runOnContext(v -> step(false, () -> null)));
+            step(true, core::start);
+            tickTimer = vertx.setPeriodic(config.tickMillis(), id -> step(true, core::onTick));
         });
     }
 
@@ -149,17 +149,19 @@ public final class UdpReplica extends VerticleBase {
         }
         counters.received[message.type().code]++;
         if (message instanceof Message.Request r) clients.heard(r.clientId(), host, source.port());
-        step(() -> core.onMessage(message));
+        boolean logDecision = message instanceof Message.StartViewChange || message instanceof Message.DoViewChange;
+        step(logDecision, () -> core.onMessage(message));
     }
 
     /**
      * One step of the core: first what the kernel handled on its own (the core must not decide on a
-     * log that misses it), then {@code input} (null: nothing more).
+     * log that misses it), then {@code input} (null: nothing more). {@code logDecision}: the step
+     * may make the core vouch for its log (see {@link PacketPath#drainRecorded}).
      */
-    private void step(Supplier<Effects> input) {
+    private void step(boolean logDecision, Supplier<Effects> input) {
         if (stopped) return;
         try {
-            for (Message recorded : path.drainRecorded()) {
+            for (Message recorded : path.drainRecorded(logDecision)) {
                 counters.recordedByKernel++;
                 apply(core.onMessage(recorded));
             }

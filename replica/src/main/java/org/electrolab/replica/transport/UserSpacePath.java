@@ -21,7 +21,7 @@ public final class UserSpacePath implements PacketPath {
     public void mirror(Effects.KernelState state) {}
 
     @Override
-    public List<Message> drainRecorded() {
+    public List<Message> drainRecorded(boolean beforeLogDecision) {
         return List.of();
     }
 

@@ -190,7 +190,7 @@ class UdpReplicaTest {
         @Override public String name() { return "recording"; }
         @Override public void start(Runnable recordedReady) {}
         @Override public void mirror(Effects.KernelState state) { mirrored = state; }
-        @Override public List<Message> drainRecorded() { return List.of(); }
+        @Override public List<Message> drainRecorded(boolean beforeLogDecision) { return List.of(); }
         @Override public int broadcastCarrier(Message message) { return EACH_MEMBER; }
         @Override public Map<String, Long> counters() { return Map.of(); }
         @Override public void close() {}
@@ -227,7 +227,7 @@ class UdpReplicaTest {
         @Override public void close() {}
 
         @Override
-        public List<Message> drainRecorded() {
+        public List<Message> drainRecorded(boolean beforeLogDecision) {
             RuntimeException e = failure;
             if (e != null) {
                 failure = null;
