@@ -1,0 +1,148 @@
+package org.electrolab.lab.netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.electrolab.lab.scenario.Scenario;
+import org.electrolab.lab.scenario.Workload;
+import org.electrolab.protocol.config.Offload;
+import org.electrolab.protocol.testing.RootRequirement;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Electrode's offloads end to end: replica processes in their own namespaces with the eBPF programs
+ * attached, a client in another. The kernel counters prove the kernel did the work; a leader killed
+ * with SIGKILL is replaced by a new view that serves with the offloads still on.
+ */
+class OffloadLabTest {
+
+    private static final Workload SHORT = new Workload(2, Duration.ofSeconds(1), Duration.ofSeconds(3), 64);
+    private static final Duration STATS_WAIT = Duration.ofSeconds(30);
+
+    private final String name = TestLabs.uniqueName();
+    @TempDir
+    Path stateRoot;
+    private LabPaths paths;
+
+    @BeforeEach
+    void requireRoot() {
+        RootRequirement.require("the offloads in the netns lab");
+        paths = new LabPaths(TestLabs.repo(), stateRoot);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        if (RootRequirement.isRoot()) Lab.down(paths, name);
+    }
+
+    @ParameterizedTest(name = "{0} replicas")
+    @ValueSource(ints = {3, 5, 7})
+    void allOffloadsDoTheWorkAndSurviveALeaderKill(int replicas) throws Exception {
+        Lab lab = Lab.up(paths, name, scenario(replicas, List.of(Offload.values())));
+        int leader = normalLeader(lab, v -> true);
+        assertThat(lab.status().hosts()).filteredOn(h -> h.host().isReplica())
+                .allSatisfy(h -> assertThat(h.view().orElseThrow().offloadsLoaded()).isEqualTo("tc-broadcast,fast-reply,quorum-prune"));
+
+        assertAnswered(lab.runClient(SHORT, stateRoot.resolve("before.json")));
+        Map<String, Long> leaderCounters = awaitCounters(lab, leader, c -> c.getOrDefault("tc-broadcast.broadcasts", 0L) > 100
+                && c.getOrDefault("quorum-prune.quorum_passed", 0L) > 100);
+        long broadcasts = leaderCounters.get("tc-broadcast.broadcasts");
+        // User space sent each Prepare and Commit once; the leader's TC egress made every other copy.
+        assertThat(leaderCounters.get("tc-broadcast.cloned") + leaderCounters.get("tc-broadcast.no_route")
+                + leaderCounters.get("tc-broadcast.clone_failed")).isEqualTo(broadcasts * (replicas - 2));
+        assertThat(leaderCounters.get("tc-broadcast.cloned")).isGreaterThan(broadcasts * (replicas - 2) * 9 / 10);
+        // Only the PrepareOK that completes a quorum went up; the others were dropped in XDP.
+        assertThat(leaderCounters.get("quorum-prune.dropped_late") + leaderCounters.get("quorum-prune.pruned"))
+                .isGreaterThanOrEqualTo(leaderCounters.get("quorum-prune.quorum_passed") / 2);
+        for (int follower = 0; follower < replicas; follower++) {
+            if (follower == leader) continue;
+            awaitCounters(lab, follower, c -> c.getOrDefault("fast-reply.fast_replied", 0L) > 50);
+        }
+
+        long oldView = view(lab, leader);
+        ProcessHandle leaderProcess = LabProcesses.fromPidFile(lab.state().pidFile("r" + leader)).orElseThrow();
+        leaderProcess.destroyForcibly();
+        assertThat(leaderProcess.onExit().get()).isNotNull();
+
+        int newLeader = normalLeader(lab, v -> v.view() > oldView);
+        assertThat(newLeader).isNotEqualTo(leader);
+        assertAnswered(lab.runClient(SHORT, stateRoot.resolve("after.json")));
+        awaitCounters(lab, newLeader, c -> c.getOrDefault("tc-broadcast.broadcasts", 0L) > 100
+                && c.getOrDefault("quorum-prune.quorum_passed", 0L) > 100);
+    }
+
+    @ParameterizedTest(name = "{0} alone")
+    @EnumSource(Offload.class)
+    void eachOffloadAloneServesAndCounts(Offload offload) throws Exception {
+        Lab lab = Lab.up(paths, name, scenario(3, List.of(offload)));
+        int leader = normalLeader(lab, v -> true);
+
+        assertAnswered(lab.runClient(SHORT, stateRoot.resolve("run.json")));
+        switch (offload) {
+            case TC_BROADCAST -> awaitCounters(lab, leader, c -> c.getOrDefault("tc-broadcast.cloned", 0L) > 100
+                    && !c.containsKey("fast-reply.fast_replied") && !c.containsKey("quorum-prune.quorum_passed"));
+            case QUORUM_PRUNE -> awaitCounters(lab, leader, c -> c.getOrDefault("quorum-prune.quorum_passed", 0L) > 100
+                    && !c.containsKey("tc-broadcast.cloned"));
+            case FAST_REPLY -> awaitCounters(lab, (leader + 1) % 3, c -> c.getOrDefault("fast-reply.fast_replied", 0L) > 100
+                    && !c.containsKey("tc-broadcast.cloned"));
+        }
+    }
+
+    private static Scenario scenario(int replicas, List<Offload> offloads) {
+        Scenario shipped = TestLabs.scenario(replicas);
+        return new Scenario(shipped.name(), replicas, offloads, "null", shipped.clusterId(), shipped.port(), SHORT);
+    }
+
+    private static void assertAnswered(Path runJson) throws Exception {
+        JsonNode run = new ObjectMapper().readTree(runJson.toFile());
+        assertThat(run.path("completed").asLong()).as("completed requests").isGreaterThan(100);
+        assertThat(run.path("errors").asLong()).as("errors").isZero();
+    }
+
+    /** The leader once every live replica is normal in one view that {@code viewOk} accepts. */
+    private static int normalLeader(Lab lab, Predicate<ReplicaView> viewOk) throws InterruptedException {
+        Instant deadline = Instant.now().plus(STATS_WAIT);
+        while (true) {
+            List<ReplicaView> live = lab.status().hosts().stream()
+                    .filter(h -> h.host().isReplica() && !h.pids().isEmpty())
+                    .map(Lab.HostStatus::view).flatMap(Optional::stream).filter(ReplicaView::running).toList();
+            if (!live.isEmpty() && live.stream().allMatch(v -> v.isNormal() && viewOk.test(v))
+                    && live.stream().map(ReplicaView::view).distinct().count() == 1) {
+                return live.getFirst().leader();
+            }
+            assertThat(Instant.now()).as("replicas normal in one view: %s", live).isBefore(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private static long view(Lab lab, int replica) {
+        return ReplicaView.read(lab.state().stats(replica)).orElseThrow().view();
+    }
+
+    /** The kernel counters of {@code replica} once its stats file (rewritten every second) satisfies {@code done}. */
+    private static Map<String, Long> awaitCounters(Lab lab, int replica, Predicate<Map<String, Long>> done)
+            throws InterruptedException {
+        Instant deadline = Instant.now().plus(STATS_WAIT);
+        while (true) {
+            Map<String, Long> counters = ReplicaView.read(lab.state().stats(replica)).map(ReplicaView::kernel).orElse(Map.of());
+            if (done.test(counters)) return counters;
+            assertThat(Instant.now()).as("counters of replica %d: %s", replica, counters).isBefore(deadline);
+            Thread.sleep(100);
+        }
+    }
+}
