@@ -29,7 +29,7 @@ final class SimNetwork {
     double delaySpikeRate;
     int delaySpikeMaxTicks;
 
-    long sent, dropped, duplicated, cutOff;
+    long sent;
 
     SimNetwork(SplittableRandom random, int nodes) {
         this.random = random;
@@ -38,17 +38,10 @@ final class SimNetwork {
 
     Fate send(int from, int to, byte[] datagram, long now) {
         sent++;
-        if (cut[from][to]) {
-            cutOff++;
-            return Fate.CUT;
-        }
-        if (dropRate > 0 && random.nextDouble() < dropRate) {
-            dropped++;
-            return Fate.DROPPED;
-        }
+        if (cut[from][to]) return Fate.CUT;
+        if (dropRate > 0 && random.nextDouble() < dropRate) return Fate.DROPPED;
         queue(from, to, datagram, now);
         if (duplicateRate > 0 && random.nextDouble() < duplicateRate) {
-            duplicated++;
             queue(from, to, datagram, now);
             return Fate.DUPLICATED;
         }
@@ -78,15 +71,7 @@ final class SimNetwork {
         cut[from][to] = true;
     }
 
-    boolean isCut(int from, int to) {
-        return cut[from][to];
-    }
-
     void healLinks() {
         for (boolean[] row : cut) java.util.Arrays.fill(row, false);
-    }
-
-    int inFlight() {
-        return inFlight.size();
     }
 }

@@ -159,7 +159,7 @@ public final class Simulation {
 
     private void runPhases() {
         long settleDeadline = -1;
-        int audited = -1;
+        boolean auditing = false;
         for (tick = 0; ; tick++) {
             if (tick < config.chaosTicks) {
                 injectFaults();
@@ -193,10 +193,10 @@ public final class Simulation {
             }
             boolean drained = clients.stream().allMatch(c -> c.outstanding == null);
             if (!drained) continue;
-            if (audited < 0) {
+            if (!auditing) {
                 for (int k = 0; k < config.keys; k++) auditor.script.add(new Kv.Get(key(k)));
                 auditor.issuing = true;
-                audited = 0;
+                auditing = true;
             }
             if (!auditor.script.isEmpty() || auditor.outstanding != null) continue;
             if (converged()) return;
