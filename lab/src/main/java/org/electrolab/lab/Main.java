@@ -27,6 +27,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 LabCommand.class,
                 ExperimentCommand.class,
                 ReportCommand.class,
+                DemoCommand.class,
         })
 public final class Main implements Callable<Integer> {
 

@@ -34,10 +34,13 @@ public final class LabNetwork {
      */
     public static final int MTU = 3498;
     /**
-     * Queues per veth end, equal on both ends: native XDP on a veth needs at least as many rx queues
-     * as its peer has tx queues.
+     * Queues per veth end, equal on both ends (native XDP on a veth needs at least as many rx queues
+     * as its peer has tx queues). One: a veth picks the receive queue from the sender's queue
+     * mapping, so with several, TC's clones and the socket's own datagrams to one follower could be
+     * received on different queues and overtake each other, which VR sees as gaps. A NIC hashes a
+     * flow to one queue; one queue per veth keeps that order.
      */
-    public static final int VETH_QUEUES = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    public static final int VETH_QUEUES = 1;
 
     private final String labName;
     private final int subnet;
