@@ -42,7 +42,7 @@ public final class Simulation {
     public record Config(int members, int clients, int keys, Options options, double dropRate, double duplicateRate,
                          int delayMaxTicks, double delaySpikeRate, int delaySpikeMaxTicks, double crashRate,
                          double pauseRate, double partitionRate, int chaosTicks, int clientTimeoutTicks,
-                         int thinkMaxTicks) {
+                         int thinkMaxTicks, int valuePaddingMax) {
 
         static Config random(SplittableRandom r) {
             int members = new int[] {3, 5, 7}[r.nextInt(3)];
@@ -54,7 +54,7 @@ public final class Simulation {
                     pick(r, 0.0, 0.01, 0.05, 0.2), pick(r, 0.0, 0.02, 0.1), pick(r, 0, 1, 3),
                     pick(r, 0.0, 0.005, 0.03), 80,
                     pick(r, 0.0, 0.004, 0.015), pick(r, 0.0, 0.004, 0.015), pick(r, 0.0, 0.008, 0.03),
-                    3000 + r.nextInt(7000), 10 + r.nextInt(50), pick(r, 0, 2, 5, 10, 20));
+                    3000 + r.nextInt(7000), 10 + r.nextInt(50), pick(r, 0, 2, 5, 10, 20), pick(r, 0, 0, 200, 2000));
         }
 
         @SafeVarargs
@@ -486,7 +486,10 @@ public final class Simulation {
 
     private Kv.Command randomCommand(SimClient c) {
         String key = key(random.nextInt(config.keys));
+        // Values are unique, so the checkers can tell which write a read saw; some runs pad them, so
+        // batches and state-transfer pages fill up and split.
         String value = c.name() + "." + (c.requestNumber + 1);
+        if (config.valuePaddingMax > 0) value += "-".repeat(random.nextInt(config.valuePaddingMax + 1));
         int kind = random.nextInt(100);
         if (kind < 40) return new Kv.Get(key);
         if (kind < 75) return new Kv.Put(key, value);
