@@ -103,6 +103,41 @@ class OffloadLabTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void downAfterAReplicaWasKilledLeavesNoProgramNamespaceOrProcess() throws Exception {
+        long programsBefore = ourPrograms();
+        Lab lab = Lab.up(paths, name, scenario(3, List.of(Offload.values())));
+        normalLeader(lab, v -> true);
+        assertThat(ourPrograms()).as("programs attached by the lab and its replicas").isGreaterThan(programsBefore);
+        List<Long> pids = lab.status().hosts().stream().flatMap(h -> h.pids().stream()).toList();
+        ProcessHandle replica = LabProcesses.fromPidFile(lab.state().pidFile("r1")).orElseThrow();
+        replica.destroyForcibly();
+        replica.onExit().get();
+
+        Lab.down(paths, name);
+
+        TestLabs.assertNoNamespaces(name);
+        assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty());
+        // The kernel dismantles a deleted namespace (its veths and their XDP programs) in the background.
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        while (ourPrograms() != programsBefore) {
+            assertThat(Instant.now()).as("electrolab programs left in the kernel after lab down").isBefore(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    /** eBPF programs in the kernel with the names of electrolab's programs (bpftool prog show). */
+    private static long ourPrograms() throws Exception {
+        Process bpftool = new ProcessBuilder("bpftool", "-j", "prog", "show").redirectErrorStream(true).start();
+        JsonNode programs = new ObjectMapper().readTree(bpftool.getInputStream());
+        assertThat(bpftool.waitFor()).as("bpftool prog show").isZero();
+        long count = 0;
+        for (JsonNode p : programs) {
+            if (List.of("fast_reply", "quorum_prune", "tc_broadcast", "xdp_pass").contains(p.path("name").asText())) count++;
+        }
+        return count;
+    }
+
     private static Scenario scenario(int replicas, List<Offload> offloads) {
         Scenario shipped = TestLabs.scenario(replicas);
         return new Scenario(shipped.name(), replicas, offloads, "null", shipped.clusterId(), shipped.port(), SHORT);
