@@ -55,11 +55,7 @@ class NetnsPlaybooksTest {
 
     @BeforeEach
     void requireRootToolsAndJars() throws Exception {
-        RootRequirement.require("the namespace-lab playbooks");
-        Tools.require("ansible-playbook", "ansible");
-        Tools.require("/usr/sbin/sshd", "openssh-server");
-        Tools.require("ssh", "openssh-client");
-        Tools.require("start-stop-daemon", "dpkg");
+        Tools.requireNetnsInventory("the namespace-lab playbooks");
         repo = Tools.repo();
         // The build the replicas run: this checkout's, or -Delectrolab.home's (a developer's own build).
         paths = new LabPaths(LabPaths.locate().repo(), temp.resolve("lab-state"));
@@ -88,7 +84,8 @@ class NetnsPlaybooksTest {
         playbook("experiment.yml", "-e", "electrolab_results_dir=" + results);
 
         Tools.Run switched = playbook("scenario.yml", "-e", "electrolab_scenario_file=experiments/scenarios/scenario5.yaml");
-        assertThat(switched.output()).contains("5 replicas (offloads " + OFFLOADS + ", app kv) are NORMAL in view");
+        assertThat(unwrapped(switched.output())).contains("5 replicas (offloads tc-broadcast,fast-reply,quorum-prune, app kv)"
+                + " are NORMAL in view");
         assertThat(recap(switched).get("r4").changed()).as("replica 4 starts").isPositive();
 
         verifyTable(playbook("verify.yml"), 5);
@@ -117,10 +114,19 @@ class NetnsPlaybooksTest {
 
     /** Runs a playbook against the lab's inventory with a short workload; it must succeed. */
     private Tools.Run playbook(String playbook, String... extra) throws Exception {
+        return playbook(repo, paths, inventory, temp, OFFLOADS, playbook, extra);
+    }
+
+    /**
+     * Runs a playbook of ansible/ against the namespace-lab inventory {@code hosts} of {@code paths}
+     * with a short workload of {@code offloads}; it must succeed. Ansible's temporary files go to {@code temp}.
+     */
+    static Tools.Run playbook(Path repo, LabPaths paths, Path hosts, Path temp, String offloads, String playbook,
+                              String... extra) throws Exception {
         List<String> command = new ArrayList<>(List.of("ansible-playbook",
-                "-i", repo.resolve("ansible/inventories/netns.yml").toString(), "-i", inventory.toString(),
+                "-i", repo.resolve("ansible/inventories/netns.yml").toString(), "-i", hosts.toString(),
                 repo.resolve("ansible").resolve(playbook).toString(),
-                "-e", "electrolab_control_launcher=" + paths.launcher(), "-e", "electrolab_offloads=" + OFFLOADS, "-e", "electrolab_clients=2",
+                "-e", "electrolab_control_launcher=" + paths.launcher(), "-e", "electrolab_offloads=" + offloads, "-e", "electrolab_clients=2",
                 "-e", "electrolab_warmup=1s", "-e", "electrolab_duration=2s"));
         command.addAll(List.of(extra));
         Map<String, String> env = new LinkedHashMap<>();
@@ -148,7 +154,7 @@ class NetnsPlaybooksTest {
 
     /** verify.yml's table: a row per host, the scenario's replicas ok with datagrams counted, the rest unused or client. */
     private static void verifyTable(Tools.Run verify, int replicas) {
-        List<String> rows = verify.output().lines().map(String::strip).filter(l -> l.matches("- (r[0-9]|client) .*")).toList();
+        List<String> rows = unwrapped(verify.output()).lines().map(String::strip).filter(l -> l.matches("- (r[0-9]|client) .*")).toList();
         assertThat(rows).as("summary rows in:\n%s", verify.tail(40)).hasSize(6);
         for (int i = 0; i < 5; i++) {
             String row = rows.get(i);
@@ -159,6 +165,11 @@ class NetnsPlaybooksTest {
             }
         }
         assertThat(rows.get(5)).startsWith("- client").endsWith(" ok");
+    }
+
+    /** Ansible's YAML output with long messages joined again: it wraps them onto lines indented 8 spaces. */
+    private static String unwrapped(String output) {
+        return output.replaceAll("\n {8}(?=\\S)", " ");
     }
 
     /** ssh's connection masters exit once their proxies in the namespaces are gone; wait for that. */

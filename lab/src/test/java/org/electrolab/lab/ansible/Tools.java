@@ -46,6 +46,18 @@ final class Tools {
         Assumptions.abort(why);
     }
 
+    /**
+     * What a test on the namespace-lab inventory needs (root, Ansible, sshd and ssh, start-stop-daemon):
+     * skips or fails like {@link #require}; {@code what} names the test for the root message.
+     */
+    static void requireNetnsInventory(String what) {
+        RootRequirement.require(what);
+        require("ansible-playbook", "ansible");
+        require("/usr/sbin/sshd", "openssh-server");
+        require("ssh", "openssh-client");
+        require("start-stop-daemon", "dpkg");
+    }
+
     static boolean onPath(String program) {
         if (program.startsWith("/")) return Files.isExecutable(Path.of(program));
         String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
