@@ -1,5 +1,6 @@
 package org.electrolab.lab;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import org.electrolab.lab.ansible.AnsibleCluster;
 import org.electrolab.lab.cli.GroupCommand;
 import org.electrolab.lab.cli.UserError;
+import org.electrolab.lab.experiment.Cluster;
 import org.electrolab.lab.experiment.EnvironmentFacts;
 import org.electrolab.lab.experiment.ExperimentRunner;
 import org.electrolab.lab.experiment.Matrix;
@@ -36,13 +39,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code electrolab experiment run MATRIX}: every cell of a matrix on the netns lab, then the report (docs/experiments.md). */
-@Command(name = "experiment", description = "Run an experiment matrix on the netns lab (needs root) and report on it.",
+/**
+ * {@code electrolab experiment run MATRIX}: every cell of a matrix on the netns lab, or with
+ * {@code --inventory} on an Ansible inventory's hosts, then the report (docs/experiments.md).
+ */
+@Command(name = "experiment",
+        description = "Run an experiment matrix on the netns lab (needs root) or an Ansible inventory, and report on it.",
         subcommands = ExperimentCommand.RunMatrix.class)
 public final class ExperimentCommand extends GroupCommand {
     public static final String DEFAULT_LAB_NAME = "exp";
     /** Time a lab start and teardown add to each run, for the ETA until the first run has finished. */
     private static final Duration RUN_OVERHEAD = Duration.ofSeconds(5);
+    /** The same with Ansible: scenario.yml and experiment.yml, each a round of ssh to every host. */
+    private static final Duration ANSIBLE_RUN_OVERHEAD = Duration.ofSeconds(40);
     /** How long Ctrl-C waits for the current run to stop, the lab to go down and the report to be written. */
     private static final long STOP_WAIT_SECONDS = 180;
 
@@ -56,7 +65,8 @@ public final class ExperimentCommand extends GroupCommand {
     @Command(name = "run", description = {
             "Run every cell of MATRIX (sizes x offload sets x client counts), repeat 1 of every cell before repeat 2, "
                     + "into a results directory, then write its report.",
-            "Ctrl-C stops after taking the lab down; what ran is kept and reported."})
+            "Ctrl-C stops after taking the lab down; what ran is kept and reported.",
+            "With --inventory the cells run on the inventory's hosts through ansible/scenario.yml, verify.yml and experiment.yml."})
     static final class RunMatrix implements Callable<Integer> {
         static final int EXIT_RUNS_FAILED = 1;
 
@@ -80,6 +90,15 @@ public final class ExperimentCommand extends GroupCommand {
                 description = "name of the netns lab the experiment starts and removes (default: ${DEFAULT-VALUE})")
         String labName;
 
+        @Option(names = "--inventory", paramLabel = "FILE",
+                description = "run on the hosts of this Ansible inventory (repeatable, as ansible-playbook -i), "
+                        + "e.g. --inventory .vagrant/provisioners/ansible/inventory/vagrant_ansible_inventory; "
+                        + "without it the netns lab runs the matrix")
+        List<Path> inventories = List.of();
+
+        @Option(names = "--verbose", description = "with --inventory: show Ansible's whole output, not one line per playbook")
+        boolean verbose;
+
         @Override
         public Integer call() throws IOException {
             PrintWriter err = spec.commandLine().getErr();
@@ -99,9 +118,13 @@ public final class ExperimentCommand extends GroupCommand {
             }
             LabPaths paths;
             try {
-                LabNetwork.requireName(labName);
-                Privileges.requireRoot();
-                Privileges.requireTools();
+                if (inventories.isEmpty()) {
+                    LabNetwork.requireName(labName);
+                    Privileges.requireRoot();
+                    Privileges.requireTools();
+                } else {
+                    requireAnsible();
+                }
                 paths = LabPaths.locate();
             } catch (LabException e) {
                 throw new UserError(e.getMessage().replace("--name", "--lab-name"));
@@ -118,10 +141,24 @@ public final class ExperimentCommand extends GroupCommand {
             PrintWriter stdout = spec.commandLine().getOut();
             stdout.println("electrolab experiment: " + runs + " runs of " + matrix.name() + " into " + results.dir());
             stdout.flush();
-            Progress progress = new Progress(err, Progress.stderrIsTerminal(), runs,
-                    matrix.warmup().plus(matrix.duration()).plus(RUN_OVERHEAD), System::nanoTime);
-            ExperimentRunner runner = new ExperimentRunner(new NetnsCluster(paths, labName), matrix, results, progress,
-                    environment(paths));
+            Progress progress = new Progress(err, Progress.stderrIsTerminal(), runs, matrix.warmup().plus(matrix.duration())
+                    .plus(inventories.isEmpty() ? RUN_OVERHEAD : ANSIBLE_RUN_OVERHEAD), System::nanoTime);
+            Map<String, Object> environment = environment(paths);
+            Cluster cluster;
+            if (inventories.isEmpty()) {
+                cluster = new NetnsCluster(paths, labName);
+            } else {
+                List<Path> files = inventories.stream().map(file -> file.toAbsolutePath().normalize()).toList();
+                AnsibleCluster ansible = new AnsibleCluster(paths.repo(), files, results.ansible(), verbose, progress::note);
+                environment.put("inventory", files.stream().map(Path::toString).toList());
+                try {
+                    environment.put("hosts", ansible.hostKernels());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                cluster = ansible;
+            }
+            ExperimentRunner runner = new ExperimentRunner(cluster, matrix, results, progress, environment);
             // Ctrl-C (or SIGTERM) runs this hook while the command goes on: it stops the runner, which takes
             // the lab down and records the rest as skipped, and holds the JVM until the report is written.
             CountDownLatch done = new CountDownLatch(1);
@@ -154,6 +191,22 @@ public final class ExperimentCommand extends GroupCommand {
                 removeHook(onCtrlC);
             }
             return outcome.failed() > 0 || outcome.stopped() ? EXIT_RUNS_FAILED : 0;
+        }
+
+        /** Each inventory file exists and ansible-playbook is on the PATH; otherwise one line says what to do. */
+        private void requireAnsible() {
+            for (Path inventory : inventories) {
+                if (!Files.exists(inventory)) {
+                    throw new UserError("--inventory " + inventory + ": no such file; pass an Ansible inventory, "
+                            + "e.g. .vagrant/provisioners/ansible/inventory/vagrant_ansible_inventory after vagrant up (docs/vms.md)");
+                }
+            }
+            String path = System.getenv().getOrDefault("PATH", "");
+            for (String dir : path.split(File.pathSeparator)) {
+                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "ansible-playbook"))) return;
+            }
+            throw new UserError("--inventory needs ansible-playbook, which is not on the PATH; install Ansible "
+                    + "(apt-get install ansible) or run without --inventory on the netns lab");
         }
 
         private Map<String, Object> environment(LabPaths paths) {

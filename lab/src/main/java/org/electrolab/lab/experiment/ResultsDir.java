@@ -15,6 +15,7 @@ import java.time.format.DateTimeFormatter;
  * results.csv        one row per run
  * runs/ID.json       each run's raw run.json (ID like n3-all-c16-r1); runs/ID.log the client's output
  * logs/KEY-rN/       the replicas' logs of cluster KEY (like n3-all) in repeat N
+ * ansible/           with --inventory: each playbook's output (KEY-rN-scenario.log, ID-experiment.log, ...)
  * report.md, charts/ what {@code electrolab report} makes of it
  * </pre>
  */
@@ -70,6 +71,11 @@ public record ResultsDir(Path dir) {
     /** Where the replicas' logs of one cluster start go. */
     public Path clusterLogs(String clusterKey, int repeat) {
         return logs().resolve(clusterKey + "-r" + repeat);
+    }
+
+    /** Where an experiment on an Ansible inventory keeps the playbooks' logs and the scenario files it ran. */
+    public Path ansible() {
+        return dir.resolve("ansible");
     }
 
     public Path report() {

@@ -52,6 +52,13 @@ class ExperimentCommandTest {
         assertThat(badLabName.err()).startsWith("electrolab experiment run: --lab-name: 'Bad-Name' is not a lab name;")
                 .hasLineCount(1);
 
+        CliRun noInventory = electrolab("experiment", "run", matrix.toString(), "--inventory", tmp.resolve("hosts.yml").toString(),
+                "--out", tmp.resolve("o").toString());
+        assertThat(noInventory.exitCode()).isEqualTo(2);
+        assertThat(noInventory.err()).startsWith("electrolab experiment run: --inventory " + tmp.resolve("hosts.yml")
+                + ": no such file; pass an Ansible inventory").hasLineCount(1);
+        assertThat(tmp.resolve("o")).doesNotExist();
+
         CliRun noMatrix = electrolab("experiment", "run", tmp.resolve("none.yaml").toString());
         assertThat(noMatrix.exitCode()).isEqualTo(2);
         assertThat(noMatrix.err()).isEqualTo(tmp.resolve("none.yaml") + ": file not found; pass the path of a matrix file,"
