@@ -20,7 +20,10 @@ electrolab="$repo/bin/electrolab"
 
 pids=()
 stop_replicas() {
-  ((${#pids[@]})) && kill "${pids[@]}" 2>/dev/null && wait "${pids[@]}" 2>/dev/null
+  if ((${#pids[@]})); then
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true   # a replica ended by SIGTERM exits 143
+  fi
   pids=()
 }
 trap stop_replicas EXIT
