@@ -18,9 +18,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param offloadsLoaded the offloads the replica attached ({@code none} when it runs in user space)
  * @param running false in the last file a replica writes as it exits
  * @param kernel the offload programs' counters, by name
+ * @param stateDigest the app state after ops 1..commit; equal commit and digest mean equal state
  */
 public record ReplicaView(long view, String status, int leader, long op, long commit, String path, String offloadsLoaded,
-                          boolean running, Map<String, Long> kernel) {
+                          boolean running, Map<String, Long> kernel, String stateDigest) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A live replica taking part in the protocol (VR Revisited, section 4: status normal). */
@@ -43,6 +44,6 @@ public record ReplicaView(long view, String status, int leader, long op, long co
         return Optional.of(new ReplicaView(root.path("view").asLong(), root.path("status").asText(),
                 root.path("leader").asInt(-1), root.path("op").asLong(), root.path("commit").asLong(),
                 root.path("path").asText(""), root.path("offloadsLoaded").asText("none"),
-                root.path("running").asBoolean(true), kernel));
+                root.path("running").asBoolean(true), kernel, root.path("stateDigest").asText("")));
     }
 }

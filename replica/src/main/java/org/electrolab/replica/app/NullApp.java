@@ -6,4 +6,10 @@ public final class NullApp implements App {
     public byte[] execute(byte[] request) {
         return request;
     }
+
+    /** The null app keeps no state. */
+    @Override
+    public long digest() {
+        return 0;
+    }
 }

@@ -111,6 +111,8 @@ public final class Replica {
     public long lastNormalView() { return lastNormalView; }
     public long op() { return log.op(); }
     public long commit() { return commit; }
+    /** The app's {@link App#digest} after executing ops 1..commit. */
+    public long appDigest() { return app.digest(); }
     public int leader() { return leaderOf(view); }
     public boolean isLeader() { return leaderOf(view) == me; }
 

@@ -17,11 +17,13 @@ import org.electrolab.replica.core.Status;
  * @param sentByKernel messages the core produced that the kernel had already sent
  * @param recordedByKernel messages the kernel handled and user space drained into the core
  * @param kernel the packet path's own counters (eBPF programs), by name
+ * @param stateDigest the app state after executing ops 1..commit ({@code App.digest}, 16 hex digits):
+ *     replicas with equal commit and digest hold the same state
  */
 public record ReplicaStats(int replica, int members, long view, Status status, int leader, long op, long commit,
                            String path, long datagramsIn, long datagramsOut, long dropped, Map<DropReason, Long> drops,
                            Map<MessageType, Long> received, Map<MessageType, Long> sent, long sendErrors,
-                           long repliesWithoutAddress, long sentByKernel, long recordedByKernel, Map<String, Long> kernel) {
+                           long repliesWithoutAddress, long sentByKernel, long recordedByKernel, Map<String, Long> kernel, String stateDigest) {
 
     public ReplicaStats {
         drops = sorted(drops);

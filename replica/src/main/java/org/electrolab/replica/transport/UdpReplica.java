@@ -244,6 +244,7 @@ public final class UdpReplica extends VerticleBase {
                 core.op(), core.commit(), path.name(), counters.datagramsIn, counters.datagramsOut,
                 counters.dropsTotal(), counters.dropsByReason(), TransportCounters.byType(counters.received),
                 TransportCounters.byType(counters.sent), counters.sendErrors, counters.repliesWithoutAddress,
-                counters.sentByKernel, counters.recordedByKernel, path.counters());
+                counters.sentByKernel, counters.recordedByKernel, path.counters(),
+                String.format("%016x", core.appDigest()));
     }
 }
