@@ -1,4 +1,4 @@
-package org.electrolab.replica.sim;
+package org.electrolab.client.history;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,7 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 
 import org.electrolab.protocol.Kv;
-import org.electrolab.replica.sim.History.Op;
+import org.electrolab.client.history.History.Op;
 
 /**
  * Decides whether a kv history is linearizable: is there one order of the operations, consistent
@@ -87,8 +87,8 @@ public final class LinearizabilityChecker {
         List<Node> events = new ArrayList<>(2 * ops.size());
         for (int i = 0; i < ops.size(); i++) {
             Op op = ops.get(i);
-            Node call = new Node(op, i, true, op.invokeTime);
-            Node ret = new Node(op, i, false, op.completeTime());
+            Node call = new Node(op, i, true, op.invokeNanos);
+            Node ret = new Node(op, i, false, op.completeNanos());
             call.match = ret;
             events.add(call);
             events.add(ret);
@@ -195,14 +195,14 @@ public final class LinearizabilityChecker {
                 .append(" had to complete:\n  ").append(stuck).append("\nops overlapping it or just before it:");
         List<Op> near = new ArrayList<>();
         for (Op op : ops) {
-            boolean overlaps = op.invokeTime <= stuck.completeTime() && op.completeTime() >= stuck.invokeTime;
+            boolean overlaps = op.invokeNanos <= stuck.completeNanos() && op.completeNanos() >= stuck.invokeNanos;
             if (overlaps) near.add(op);
         }
         List<Op> before = new ArrayList<>();
-        for (Op op : ops) if (op.completeTime() < stuck.invokeTime) before.add(op);
-        before.sort(Comparator.comparingLong(Op::completeTime));
+        for (Op op : ops) if (op.completeNanos() < stuck.invokeNanos) before.add(op);
+        before.sort(Comparator.comparingLong(Op::completeNanos));
         near.addAll(0, before.subList(Math.max(0, before.size() - 5), before.size()));
-        near.sort(Comparator.comparingLong(o -> o.invokeTime));
+        near.sort(Comparator.comparingLong(o -> o.invokeNanos));
         int shown = 0;
         for (Op op : near) {
             if (shown++ == 20) {

@@ -1,4 +1,4 @@
-package org.electrolab.replica.sim;
+package org.electrolab.client.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +9,7 @@ import java.util.Random;
 import org.electrolab.protocol.Kv;
 import org.electrolab.protocol.Kv.Result;
 import org.electrolab.protocol.Kv.Status;
-import org.electrolab.replica.sim.History.Op;
+import org.electrolab.client.history.History.Op;
 import org.junit.jupiter.api.Test;
 
 /** The checkers must reject what is wrong and accept what is right, or the simulation proves nothing. */
@@ -19,8 +19,8 @@ class LinearizabilityCheckerTest {
     private long requestNumber;
 
     private Op op(long client, Kv.Command c, long invoke, long complete, Result r) {
-        Op op = h.invoke(client, ++requestNumber, c, invoke, invoke);
-        if (r != null) h.complete(op, r, complete, complete);
+        Op op = h.invoke(client, ++requestNumber, c, invoke);
+        if (r != null) h.complete(op, r, complete);
         return op;
     }
 
@@ -125,11 +125,11 @@ class LinearizabilityCheckerTest {
         assertThat(check().ok()).isTrue();
 
         History never = new History();
-        Op put = never.invoke(1, 1, put("y", "a"), 0, 0);
-        never.invoke(2, 1, put("y", "b"), 1, 1);
-        never.complete(put, ok(), 2, 2);
-        Op read = never.invoke(3, 1, get("y"), 3, 3);
-        never.complete(read, value("a"), 4, 4);
+        Op put = never.invoke(1, 1, put("y", "a"), 0);
+        never.invoke(2, 1, put("y", "b"), 1);
+        never.complete(put, ok(), 2);
+        Op read = never.invoke(3, 1, get("y"), 3);
+        never.complete(read, value("a"), 4);
         assertThat(new LinearizabilityChecker().check(never).ok()).isTrue();
     }
 
@@ -149,11 +149,11 @@ class LinearizabilityCheckerTest {
         assertThat(check().ok()).isTrue();
 
         History wrong = new History();
-        Op put = wrong.invoke(1, 1, put("x", "z"), 0, 0);
-        wrong.complete(put, ok(), 1, 1);
-        wrong.invoke(2, 1, cas("x", "a", "b"), 2, 2);
-        Op read = wrong.invoke(1, 2, get("x"), 3, 3);
-        wrong.complete(read, value("b"), 4, 4);
+        Op put = wrong.invoke(1, 1, put("x", "z"), 0);
+        wrong.complete(put, ok(), 1);
+        wrong.invoke(2, 1, cas("x", "a", "b"), 2);
+        Op read = wrong.invoke(1, 2, get("x"), 3);
+        wrong.complete(read, value("b"), 4);
         assertThat(new LinearizabilityChecker().check(wrong).ok()).isFalse();
     }
 
@@ -209,12 +209,12 @@ class LinearizabilityCheckerTest {
                         if (r.status() == Status.OK) state[keyIndex] = v;
                     }
                 }
-                Op op = history.invoke(client, i, c, invoke, invoke);
+                Op op = history.invoke(client, i, c, invoke);
                 if (random.nextInt(40) == 0) {
                     busyUntil[client] = Long.MAX_VALUE;
                     continue;
                 }
-                history.complete(op, r, complete, complete);
+                history.complete(op, r, complete);
                 busyUntil[client] = complete;
                 if (c instanceof Kv.Get) reads.add(op);
             }
@@ -228,9 +228,9 @@ class LinearizabilityCheckerTest {
     private static History copyWithResult(History history, Op victim, Result result) {
         History copy = new History();
         for (Op op : history.ops()) {
-            Op c = copy.invoke(op.clientId, op.requestNumber, op.command, op.invokeTime, op.invokeTick);
-            if (op == victim) copy.complete(c, result, op.completeTime(), op.completeTick());
-            else if (op.completed()) copy.complete(c, op.result(), op.completeTime(), op.completeTick());
+            Op c = copy.invoke(op.clientId, op.requestNumber, op.command, op.invokeNanos);
+            if (op == victim) copy.complete(c, result, op.completeNanos());
+            else if (op.completed()) copy.complete(c, op.result(), op.completeNanos());
         }
         return copy;
     }

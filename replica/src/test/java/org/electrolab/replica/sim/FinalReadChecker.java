@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import org.electrolab.client.history.History;
+import org.electrolab.client.history.History.Op;
 import org.electrolab.protocol.Kv;
-import org.electrolab.replica.sim.History.Op;
 
 /**
  * No acknowledged write is lost: a read issued after the cluster went quiet returns the value of a
@@ -27,7 +28,7 @@ public final class FinalReadChecker {
             String value = read.result().status() == Kv.Status.OK ? read.result().value() : null;
             if (value == null) {
                 for (Op w : writes) {
-                    if (w.completed() && w.completeTime() < read.invokeTime) {
+                    if (w.completed() && w.completeNanos() < read.invokeNanos) {
                         return "acknowledged write lost: " + w + "\n  but the final read found nothing: " + read;
                     }
                 }
@@ -36,8 +37,8 @@ public final class FinalReadChecker {
             Op latest = latestAcknowledged(writes, read);
             boolean explained = false;
             for (Op w : writes) {
-                if (!Objects.equals(w.writtenValue(), value) || w.invokeTime > read.completeTime()) continue;
-                if (latest == null || latest.invokeTime <= w.completeTime()) {
+                if (!Objects.equals(w.writtenValue(), value) || w.invokeNanos > read.completeNanos()) continue;
+                if (latest == null || latest.invokeNanos <= w.completeNanos()) {
                     explained = true;
                     break;
                 }
@@ -53,7 +54,7 @@ public final class FinalReadChecker {
     private static Op latestAcknowledged(List<Op> writes, Op read) {
         Op latest = null;
         for (Op w : writes) {
-            if (w.completed() && w.completeTime() < read.invokeTime && (latest == null || w.invokeTime > latest.invokeTime)) {
+            if (w.completed() && w.completeNanos() < read.invokeNanos && (latest == null || w.invokeNanos > latest.invokeNanos)) {
                 latest = w;
             }
         }

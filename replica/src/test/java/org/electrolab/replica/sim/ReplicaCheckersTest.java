@@ -6,12 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 
+import org.electrolab.client.history.History;
+import org.electrolab.client.history.History.Op;
 import org.electrolab.protocol.Kv;
 import org.electrolab.protocol.Kv.Result;
 import org.electrolab.protocol.Kv.Status;
 import org.electrolab.protocol.Message.Entry;
 import org.electrolab.protocol.Message.Request;
-import org.electrolab.replica.sim.History.Op;
 import org.junit.jupiter.api.Test;
 
 /** Self-tests of the agreement, execution and final-read checkers. */
@@ -101,27 +102,27 @@ class ReplicaCheckersTest {
     @Test
     void finalReadCheckerRejectsALostWriteAndAcceptsSurvivingOnes() {
         History h = new History();
-        Op a = h.invoke(1, 1, new Kv.Put("x", "a"), 0, 0);
-        h.complete(a, ok(), 1, 1);
-        Op b = h.invoke(1, 2, new Kv.Put("x", "b"), 2, 2);
-        h.complete(b, ok(), 3, 3);
-        Op c = h.invoke(2, 1, new Kv.Put("x", "c"), 4, 4); // outcome unknown
-        Op readB = h.invoke(9, 1, new Kv.Get("x"), 10, 10);
-        h.complete(readB, new Result(Status.OK, "b"), 11, 11);
+        Op a = h.invoke(1, 1, new Kv.Put("x", "a"), 0);
+        h.complete(a, ok(), 1);
+        Op b = h.invoke(1, 2, new Kv.Put("x", "b"), 2);
+        h.complete(b, ok(), 3);
+        Op c = h.invoke(2, 1, new Kv.Put("x", "c"), 4); // outcome unknown
+        Op readB = h.invoke(9, 1, new Kv.Get("x"), 10);
+        h.complete(readB, new Result(Status.OK, "b"), 11);
         assertThat(FinalReadChecker.check(h, List.of(readB))).isNull();
-        Op readC = h.invoke(9, 2, new Kv.Get("x"), 12, 12);
-        h.complete(readC, new Result(Status.OK, "c"), 13, 13);
+        Op readC = h.invoke(9, 2, new Kv.Get("x"), 12);
+        h.complete(readC, new Result(Status.OK, "c"), 13);
         assertThat(FinalReadChecker.check(h, List.of(readC))).isNull();
         assertThat(c.completed()).isFalse();
 
-        Op readA = h.invoke(9, 3, new Kv.Get("x"), 14, 14);
-        h.complete(readA, new Result(Status.OK, "a"), 15, 15);
+        Op readA = h.invoke(9, 3, new Kv.Get("x"), 14);
+        h.complete(readA, new Result(Status.OK, "a"), 15);
         assertThat(FinalReadChecker.check(h, List.of(readA))).contains("put(x=b)");
-        Op readNothing = h.invoke(9, 4, new Kv.Get("x"), 16, 16);
-        h.complete(readNothing, new Result(Status.NOT_FOUND, null), 17, 17);
+        Op readNothing = h.invoke(9, 4, new Kv.Get("x"), 16);
+        h.complete(readNothing, new Result(Status.NOT_FOUND, null), 17);
         assertThat(FinalReadChecker.check(h, List.of(readNothing))).contains("acknowledged write lost");
-        Op readInvented = h.invoke(9, 5, new Kv.Get("x"), 18, 18);
-        h.complete(readInvented, new Result(Status.OK, "zzz"), 19, 19);
+        Op readInvented = h.invoke(9, 5, new Kv.Get("x"), 18);
+        h.complete(readInvented, new Result(Status.OK, "zzz"), 19);
         assertThat(FinalReadChecker.check(h, List.of(readInvented))).isNotNull();
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.electrolab.client.history.History;
 import org.electrolab.protocol.Kv;
 
 /**
@@ -25,6 +26,7 @@ final class SimClient {
 
     long requestNumber;
     History.Op outstanding;
+    long invokeTick;
     byte[] payload;
     long sentTick;
     int retries;
@@ -48,6 +50,6 @@ final class SimClient {
     @Override
     public String toString() {
         return name() + "(id " + clientId + ", n=" + requestNumber + (outstanding == null ? ", idle" : ", waiting since tick "
-                + outstanding.invokeTick + ", " + retries + " retries") + ", leader r" + believedLeader + ")";
+                + invokeTick + ", " + retries + " retries") + ", leader r" + believedLeader + ")";
     }
 }

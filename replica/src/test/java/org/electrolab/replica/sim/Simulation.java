@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import org.electrolab.client.history.History;
+import org.electrolab.client.history.LinearizabilityChecker;
 import org.electrolab.protocol.Kv;
 import org.electrolab.protocol.Message;
 import org.electrolab.protocol.Message.Reply;
@@ -477,7 +479,10 @@ public final class Simulation {
         c.requestNumber++;
         c.retries = 0;
         c.payload = Kv.encode(command);
-        c.outstanding = history.invoke(c.clientId, c.requestNumber, command, ++time, tick);
+        // History times are the event counter; ticks go in the label, for reading explanations.
+        c.outstanding = history.invoke(c.clientId, c.requestNumber, command, ++time);
+        c.outstanding.label("tick " + tick + " .. never");
+        c.invokeTick = tick;
         c.sentTick = tick;
         Request request = new Request(c.clientId, c.requestNumber, c.payload);
         trace.add(tick, "INVOKE", c.node, c.believedLeader, c.outstanding);
@@ -509,11 +514,12 @@ public final class Simulation {
         }
         execution.replied(reply.clientId(), reply.requestNumber(), reply.result());
         Kv.Result result = Kv.decodeResult(reply.result());
-        history.complete(op, result, ++time, tick);
+        history.complete(op, result, ++time);
+        op.label("tick " + c.invokeTick + " .. " + tick);
         trace.add(tick, "COMPLETE", c.node, -1, op);
         c.believedLeader = (int) (reply.view() % n);
         c.outstanding = null;
-        if (healTick >= 0 && op.invokeTick >= healTick) c.completedSinceHeal++;
+        if (healTick >= 0 && c.invokeTick >= healTick) c.completedSinceHeal++;
         String key = op.command.key();
         switch (op.command) {
             case Kv.Get g -> c.seen.put(key, result.value());
