@@ -10,6 +10,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,9 +18,15 @@ import java.util.regex.Pattern;
 import io.vertx.core.Vertx;
 import org.electrolab.client.ClosedLoop;
 import org.electrolab.client.ClusterEndpoints;
+import org.electrolab.client.KvClient;
 import org.electrolab.client.RunReport;
 import org.electrolab.client.RunResult;
 import org.electrolab.client.Workload;
+import org.electrolab.client.history.CheckedWorkload;
+import org.electrolab.client.history.History;
+import org.electrolab.client.history.HistoryFile;
+import org.electrolab.client.history.LinearizabilityChecker;
+import org.electrolab.client.history.LostWrites;
 import org.electrolab.lab.cli.UserError;
 import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.config.ClusterConfig;
@@ -31,11 +38,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code electrolab client}: closed-loop load against a cluster, results in run.json and a table.
- * Exit 0 after a run, 1 when no replica ever answered (one line on stderr), 2 for a user error.
+ * {@code electrolab client}: closed-loop load against a cluster, results in run.json and a table;
+ * with {@code --history}, the recorded kv workload of {@link CheckedWorkload} instead, its history
+ * written and judged. Exit 0 after a run (also when the history shows a violation: whoever runs the
+ * campaign judges), 1 when no replica ever answered (one line on stderr), 2 for a user error.
  */
 @Command(name = "client", mixinStandardHelpOptions = true,
-        description = "Run closed-loop clients against the cluster in --config; write run.json and print a table.")
+        description = "Run closed-loop clients against the cluster in --config; write run.json and print a table, "
+                + "or with --history record a checked kv workload and judge it.")
 public final class ClientCommand implements Callable<Integer> {
 
     static final int EXIT_NO_ANSWER = 1;
@@ -83,6 +93,25 @@ public final class ClientCommand implements Callable<Integer> {
             description = "what the replicas run (none, all, or a comma list), recorded in run.json; the client cannot see it")
     String offloadsLabel;
 
+    @Option(names = "--history", paramLabel = "FILE",
+            description = "kv: run the checked workload for --warmup + --duration instead, write every operation to FILE "
+                    + "(JSON lines), and print whether it is linearizable and lost no acknowledged write; --out is not written")
+    Path history;
+
+    @Option(names = "--keys-active", defaultValue = "8", paramLabel = "N",
+            description = "with --history: keys in use at a time (default ${DEFAULT-VALUE})")
+    int keysActive;
+
+    @Option(names = "--ops-per-key", defaultValue = "200", paramLabel = "N",
+            description = "with --history: operations on a key before it is retired for a fresh one (default ${DEFAULT-VALUE})")
+    int opsPerKey;
+
+    /** How long a checked-workload call is retried before it is recorded UNKNOWN, unless --timeout is longer. */
+    static final Duration GIVE_UP_AFTER = Duration.ofSeconds(3);
+
+    /** Lost writes printed one by one; the count is always printed. */
+    private static final int LOST_WRITES_SHOWN = 10;
+
     /** A {@link UserError} or {@link ConfigException} is one line on stderr and exit 2 ({@link Main}). */
     @Override
     public Integer call() throws ConfigException {
@@ -98,7 +127,8 @@ public final class ClientCommand implements Callable<Integer> {
         List<String> offloads = offloadsLabel == null ? List.of("unknown")
                 : Arrays.asList(OffloadChoice.parse(offloadsLabel, false).names().split(","));
         ClusterConfig cluster = ClusterConfig.load(config);
-        checkWritable(out);
+        if (history != null) return checkedWorkload(cluster, warmupTime.plus(measuredTime), requestTimeout);
+        checkWritable("--out", out);
 
         ClusterEndpoints endpoints = ClusterEndpoints.of((int) cluster.clusterId(),
                 cluster.members().stream().map(a -> a.getHostAddress()).toList(), cluster.port());
@@ -131,6 +161,69 @@ public final class ClientCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int checkedWorkload(ClusterConfig cluster, Duration runTime, Duration requestTimeout) {
+        if (!cluster.app().equals("kv")) {
+            throw new UserError("--history needs the kv app, but " + config + " runs app " + cluster.app() + "; set app: kv");
+        }
+        if (keysActive < 1) throw new UserError("--keys-active " + keysActive + ": use at least 1 key");
+        if (opsPerKey < 1) throw new UserError("--ops-per-key " + opsPerKey + ": use at least 1");
+        checkWritable("--history", history);
+        ClusterEndpoints endpoints = ClusterEndpoints.of((int) cluster.clusterId(),
+                cluster.members().stream().map(a -> a.getHostAddress()).toList(), cluster.port());
+        KvClient.Options options = new KvClient.Options(requestTimeout,
+                requestTimeout.compareTo(GIVE_UP_AFTER) > 0 ? requestTimeout : GIVE_UP_AFTER);
+        CheckedWorkload.Spec workload = new CheckedWorkload.Spec(endpoints, bind, clients, runTime, options, keysActive, opsPerKey,
+                CheckedWorkload.Mix.defaults(), 5, ThreadLocalRandom.current().nextLong());
+
+        History recorded;
+        Vertx vertx = Vertx.vertx();
+        try {
+            recorded = CheckedWorkload.run(vertx, workload).join();
+        } catch (CompletionException e) {
+            throw new UserError("--bind " + bind + ": cannot open the client socket: " + e.getCause().getMessage()
+                    + "; use an address of this host or 0.0.0.0");
+        } finally {
+            vertx.close().await();
+        }
+        try {
+            HistoryFile.write(history, recorded);
+        } catch (IOException e) {
+            throw new UserError("--history " + history + ": cannot write: " + e.getMessage() + "; choose a writable path");
+        }
+
+        long ok = 0, fail = 0, unknown = 0, finalReads = 0;
+        for (History.Op op : recorded.ops()) {
+            if (op.finalRead) finalReads++;
+            switch (op.outcome()) {
+                case OK -> ok++;
+                case FAIL -> fail++;
+                case UNKNOWN -> unknown++;
+            }
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (ok + fail == 0) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("electrolab client: no replica answered in " + (runTime.toMillis() / 1000.0) + "s; are the replicas of "
+                    + config + " running (cluster-id " + cluster.clusterId() + ")? history written to " + history);
+            err.flush();
+            return EXIT_NO_ANSWER;
+        }
+        LinearizabilityChecker.Result linearizable = new LinearizabilityChecker().check(recorded);
+        LostWrites.Result lost = LostWrites.check(recorded);
+        stdout.println("operations: " + recorded.ops().size() + " (" + finalReads + " final reads): ok " + ok + ", fail " + fail
+                + ", unknown " + unknown);
+        if (linearizable.ok()) stdout.println("linearizable: yes");
+        else stdout.println("VIOLATION: linearizable: NO: " + linearizable.explanation());
+        if (lost.ok()) stdout.println("lost acknowledged writes: 0");
+        else stdout.println("VIOLATION: lost acknowledged writes: " + lost.lost().size());
+        lost.lost().stream().limit(LOST_WRITES_SHOWN).forEach(loss -> stdout.println("  " + loss));
+        if (lost.lost().size() > LOST_WRITES_SHOWN) stdout.println("  ... " + (lost.lost().size() - LOST_WRITES_SHOWN) + " more");
+        stdout.println("unverified acknowledged writes (no final read answered): " + lost.unverified().size());
+        stdout.println("wrote " + history);
+        stdout.flush();
+        return 0;
+    }
+
     private RunResult runLoad(ClosedLoop.Spec load) {
         Vertx vertx = Vertx.vertx();
         try {
@@ -143,15 +236,17 @@ public final class ClientCommand implements Callable<Integer> {
         }
     }
 
-    private static void checkWritable(Path out) {
+    private static void checkWritable(String option, Path out) {
         Path parent = out.toAbsolutePath().getParent();
         try {
             if (parent != null) Files.createDirectories(parent);
         } catch (IOException e) {
-            throw new UserError("--out " + out + ": cannot create its directory (" + e.getMessage() + "); choose a writable path");
+            throw new UserError(option + " " + out + ": cannot create its directory (" + e.getMessage() + "); choose a writable path");
         }
-        if (Files.isDirectory(out)) throw new UserError("--out " + out + ": is a directory; name a file, e.g. " + out.resolve("run.json"));
-        if (parent != null && !Files.isWritable(parent)) throw new UserError("--out " + out + ": directory not writable; choose a writable path");
+        if (Files.isDirectory(out)) {
+            throw new UserError(option + " " + out + ": is a directory; name a file, e.g. " + out.resolve(option.equals("--out") ? "run.json" : "history.jsonl"));
+        }
+        if (parent != null && !Files.isWritable(parent)) throw new UserError(option + " " + out + ": directory not writable; choose a writable path");
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");

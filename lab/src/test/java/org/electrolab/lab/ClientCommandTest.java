@@ -4,19 +4,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.BindException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramSocket;
+import org.electrolab.client.history.History;
+import org.electrolab.client.history.HistoryFile;
+import org.electrolab.client.history.LinearizabilityChecker;
+import org.electrolab.client.history.LostWrites;
 import org.electrolab.protocol.Message;
 import org.electrolab.protocol.MessageCodec;
 import org.electrolab.protocol.WireException;
+import org.electrolab.protocol.config.ClusterConfig;
+import org.electrolab.replica.app.App;
+import org.electrolab.replica.core.Options;
+import org.electrolab.replica.core.Replica;
+import org.electrolab.replica.transport.UdpReplica;
+import org.electrolab.replica.transport.UserSpacePath;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -124,6 +141,61 @@ class ClientCommandTest {
             assertThat(o.out).contains("ops/s", "p99.9 µs", String.valueOf(json.get("completed").asLong()));
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void historyNeedsTheKvApp() throws Exception {
+        Path config = config("null", 7000, "127.0.44.1");
+        Outcome o = client("--config", config.toString(), "--history", dir.resolve("history.jsonl").toString());
+        assertThat(o.exitCode).isEqualTo(2);
+        assertThat(o.err.lines()).containsExactly("electrolab client: --history needs the kv app, but " + config
+                + " runs app null; set app: kv");
+    }
+
+    @Test
+    void aHistoryOfAHealthyThreeReplicaClusterIsWrittenAndJudgedLinearizable() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            ClusterConfig cluster = startReplicas(vertx, "127.0.45.1", "127.0.45.2", "127.0.45.3");
+            Path config = config("kv", cluster.port(), "127.0.45.1", "127.0.45.2", "127.0.45.3");
+            Path file = dir.resolve("results/history.jsonl");
+
+            Outcome o = client("--config", config.toString(), "--history", file.toString(), "--clients", "4",
+                    "--warmup", "500ms", "--duration", "2s", "--keys-active", "4", "--ops-per-key", "100", "--bind", "127.0.45.9");
+
+            System.out.print(o.out);
+            assertThat(o.exitCode).as(o.err).isZero();
+            assertThat(o.out).contains("linearizable: yes", "lost acknowledged writes: 0", "wrote " + file).doesNotContain("VIOLATION");
+            History history = HistoryFile.read(file);
+            assertThat(history.ops().stream().filter(op -> !op.finalRead && op.completed()).count()).isGreaterThan(100);
+            assertThat(history.ops()).anyMatch(op -> op.finalRead && op.completed());
+            assertThat(o.out).contains("operations: " + history.ops().size() + " (");
+            assertThat(new LinearizabilityChecker().check(history).ok()).isTrue();
+            assertThat(LostWrites.check(history).unverified()).isEmpty();
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Kv replicas in this JVM on {@code hosts}, over real UDP; on another random port when one is taken. */
+    private static ClusterConfig startReplicas(Vertx vertx, String... hosts) throws Exception {
+        List<Inet4Address> members = new ArrayList<>();
+        for (String h : hosts) members.add((Inet4Address) InetAddress.getByName(h));
+        Random random = new Random();
+        for (int attempt = 1; ; attempt++) {
+            ClusterConfig cluster = new ClusterConfig(7, (hosts.length - 1) / 2, "kv", 20000 + random.nextInt(40000), members,
+                    ClusterConfig.TICK_MILLIS_DEFAULT);
+            List<Future<String>> deployments = new ArrayList<>();
+            for (int i = 0; i < hosts.length; i++) {
+                Replica core = new Replica(i, hosts.length, App.named("kv"), Options.defaults(), i);
+                deployments.add(vertx.deployVerticle(new UdpReplica(cluster, core, new UserSpacePath(), 1024)));
+            }
+            Future.join(deployments).otherwiseEmpty().await(10, TimeUnit.SECONDS);
+            Throwable failure = deployments.stream().map(Future::cause).filter(c -> c != null).findFirst().orElse(null);
+            if (failure == null) return cluster;
+            for (Future<String> d : deployments) if (d.succeeded()) vertx.undeploy(d.result()).await(10, TimeUnit.SECONDS);
+            if (!(failure instanceof BindException) || attempt == 5) throw new AssertionError("deploy failed", failure);
         }
     }
 }
