@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "experiment",
         description = "Run an experiment matrix on the netns lab (needs root) or an Ansible inventory, and report on it.",
-        subcommands = ExperimentCommand.RunMatrix.class)
+        subcommands = {ExperimentCommand.RunMatrix.class, FaultsCommand.class})
 public final class ExperimentCommand extends GroupCommand {
     public static final String DEFAULT_LAB_NAME = "exp";
     /** Time a lab start and teardown add to each run, for the ETA until the first run has finished. */

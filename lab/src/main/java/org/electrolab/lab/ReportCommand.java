@@ -2,10 +2,13 @@ package org.electrolab.lab;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import org.electrolab.lab.cli.UserError;
+import org.electrolab.lab.faults.CampaignDir;
+import org.electrolab.lab.faults.FaultReport;
 import org.electrolab.lab.report.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +33,8 @@ public final class ReportCommand implements Callable<Integer> {
     public Integer call() {
         Path report;
         try {
-            report = Report.write(dir);
+            // A fault campaign's results (campaign.yaml, docs/faults.md) have their own report.
+            report = Files.exists(dir.resolve("campaign.yaml")) ? FaultReport.write(new CampaignDir(dir)) : Report.write(dir);
         } catch (IOException e) {
             throw new UserError(e.getMessage());
         }

@@ -87,7 +87,8 @@ public final class MatrixFile {
         return new Matrix(name, sizes, offloadSets, clients, repeats, warmup, duration, app, payloadBytes, clusterId, port);
     }
 
-    private static List<Integer> sizes(JsonNode node, YamlFields fields) {
+    /** A {@code sizes} list: odd replica counts, each once (also read by fault campaign files). */
+    public static List<Integer> sizes(JsonNode node, YamlFields fields) {
         List<Integer> sizes = new ArrayList<>();
         String what = "odd replica counts 3.." + Wire.REPLICAS_MAX + " (2f+1 members)";
         for (JsonNode item : fields.list(node, "sizes", KEYS.get("sizes"))) {
@@ -118,7 +119,8 @@ public final class MatrixFile {
         return clients;
     }
 
-    private static List<OffloadSet> offloadSets(JsonNode node, YamlFields fields) {
+    /** An {@code offloads} list: none, all or comma lists, each set once (also read by fault campaign files). */
+    public static List<OffloadSet> offloadSets(JsonNode node, YamlFields fields) {
         List<OffloadSet> sets = new ArrayList<>();
         for (JsonNode item : fields.list(node, "offloads", KEYS.get("offloads"))) {
             OffloadSet set = offloadSet(item, fields);

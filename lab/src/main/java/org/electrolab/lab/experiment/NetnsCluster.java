@@ -45,6 +45,12 @@ public final class NetnsCluster implements Cluster {
         return "netns lab '" + labName + "' (state in " + paths.stateDir(labName) + ")";
     }
 
+    /** The lab brought up by {@link #up}, for what goes beyond running a client (the fault campaign). */
+    public Lab lab() {
+        if (lab == null) throw new IllegalStateException("no lab is up");
+        return lab;
+    }
+
     @Override
     public Map<String, Object> up(Scenario scenario, Path logDir) throws ClusterException, InterruptedException {
         this.logDir = logDir;

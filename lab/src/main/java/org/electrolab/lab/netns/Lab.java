@@ -41,7 +41,7 @@ public final class Lab {
     public static final Duration CLIENT_GRACE = Duration.ofSeconds(60);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final int LOG_TAIL_LINES = 8;
-    private static final String XDP_PASS_RESOURCE = "/bpf/xdp_pass.bpf.o";
+    private static final String XDP_PASS_PROGRAM = "xdp_pass";
 
     /** What {@link #down} removed; all zero when the lab was already down. */
     public record Removed(int processes, int namespaces, boolean stateDir) {
@@ -86,6 +86,11 @@ public final class Lab {
         return state.clusterConfig();
     }
 
+    /** The runner of the commands that built this lab (tests inject failures through it). */
+    CommandRunner runner() {
+        return runner;
+    }
+
     /** Brings lab {@code name} up with {@code scenario} and waits until every replica is NORMAL in one view. */
     public static Lab up(LabPaths paths, String name, Scenario scenario) {
         Lab lab = create(paths, name, scenario, new CommandRunner());
@@ -127,9 +132,15 @@ public final class Lab {
 
     /** The compiled XDP_PASS program, copied out of the replica jar into the lab's state directory. */
     private Path xdpPassObject() {
-        Path object = state.dir().resolve("xdp_pass.bpf.o");
-        try (InputStream in = Lab.class.getResourceAsStream(XDP_PASS_RESOURCE)) {
-            if (in == null) throw new LabException(XDP_PASS_RESOURCE + " is missing from the class path: rebuild (./mvnw -DskipTests install)");
+        return bpfObject(XDP_PASS_PROGRAM);
+    }
+
+    /** The compiled {@code bpf/<program>.bpf.c}, copied out of the replica jar into the lab's state directory. */
+    Path bpfObject(String program) {
+        String resource = "/bpf/" + program + ".bpf.o";
+        Path object = state.dir().resolve(program + ".bpf.o");
+        try (InputStream in = Lab.class.getResourceAsStream(resource)) {
+            if (in == null) throw new LabException(resource + " is missing from the class path: rebuild (./mvnw -DskipTests install)");
             Files.copy(in, object, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new LabException("cannot write " + object + ": " + e.getMessage());
@@ -189,20 +200,58 @@ public final class Lab {
     private void startReplicas() {
         try {
             Map<LabHost, Process> started = new LinkedHashMap<>();
-            for (LabHost host : network.replicas()) {
-                List<String> command = List.of(paths.launcher().toString(), "replica",
-                        "--config", state.clusterConfig().toString(),
-                        "--id", Integer.toString(host.replicaId()),
-                        "--offload", scenario.offloadArgument(),
-                        "--stats-file", state.stats(host.replicaId()).toString());
-                started.put(host, LabProcesses.start(new Netns(host.netns(), runner), command,
-                        state.log(host.name()), state.pidFile(host.name())));
-            }
+            for (LabHost host : network.replicas()) started.put(host, launchReplica(host));
             awaitReady(started, READY_BASE.plus(READY_PER_REPLICA.multipliedBy(started.size())));
         } catch (RuntimeException e) {
             rollBack(e);
             throw e;
         }
+    }
+
+    private Process launchReplica(LabHost host) {
+        List<String> command = List.of(paths.launcher().toString(), "replica",
+                "--config", state.clusterConfig().toString(),
+                "--id", Integer.toString(host.replicaId()),
+                "--offload", scenario.offloadArgument(),
+                "--stats-file", state.stats(host.replicaId()).toString());
+        return LabProcesses.start(new Netns(host.netns(), runner), command, state.log(host.name()), state.pidFile(host.name()));
+    }
+
+    /**
+     * Starts replica {@code host} again after it was killed (a fault campaign's restart): its old
+     * stats file is removed first, so what {@link #replicaView} shows afterwards is the new process.
+     * Returns without waiting; the replica recovers through VR recovery.
+     */
+    public Process restartReplica(LabHost host) {
+        if (replicaProcess(host).isPresent()) throw new LabException("replica " + host.name() + " is still running; stop it first");
+        try {
+            Files.deleteIfExists(state.stats(host.replicaId()));
+        } catch (IOException e) {
+            throw new LabException("cannot remove " + state.stats(host.replicaId()) + ": " + e.getMessage());
+        }
+        return launchReplica(host);
+    }
+
+    /** The live process of replica {@code host}, from its pid file. */
+    public Optional<ProcessHandle> replicaProcess(LabHost host) {
+        return LabProcesses.fromPidFile(state.pidFile(host.name()));
+    }
+
+    /** What replica {@code host}'s stats file says now; empty while it has not written one. */
+    public Optional<ReplicaView> replicaView(LabHost host) {
+        return ReplicaView.read(state.stats(host.replicaId()));
+    }
+
+    /**
+     * Starts {@code electrolab client ARGS} in the client namespace without waiting (the caller
+     * injects faults meanwhile); {@code --config} is this lab's. Output goes to {@code log}.
+     */
+    public Process startClient(List<String> args, Path log) {
+        List<String> command = new ArrayList<>(List.of(paths.launcher().toString(), "client",
+                "--config", state.clusterConfig().toString()));
+        command.addAll(args);
+        LabHost client = network.client();
+        return LabProcesses.start(new Netns(client.netns(), runner), command, log, state.pidFile(client.name()));
     }
 
     private void awaitReady(Map<LabHost, Process> replicas, Duration limit) {

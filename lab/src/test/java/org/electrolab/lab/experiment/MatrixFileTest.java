@@ -10,7 +10,7 @@ import java.util.List;
 import org.electrolab.protocol.config.Offload;
 import org.junit.jupiter.api.Test;
 
-class MatrixFileTest {
+public class MatrixFileTest {
     private static final String GOOD = """
             sizes: [3, 5, 7]
             offloads: [none, tc-broadcast, fast-reply, quorum-prune, all]
@@ -149,7 +149,7 @@ class MatrixFileTest {
         return e.problems();
     }
 
-    static Path repoRoot() {
+    public static Path repoRoot() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (dir.resolve("experiments/matrix.yaml").toFile().isFile()) return dir;
         }

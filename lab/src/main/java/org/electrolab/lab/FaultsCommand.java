@@ -1,0 +1,139 @@
+package org.electrolab.lab;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.electrolab.lab.cli.UserError;
+import org.electrolab.lab.experiment.EnvironmentFacts;
+import org.electrolab.lab.experiment.MatrixException;
+import org.electrolab.lab.faults.Campaign;
+import org.electrolab.lab.faults.CampaignDir;
+import org.electrolab.lab.faults.CampaignFile;
+import org.electrolab.lab.faults.CampaignRunner;
+import org.electrolab.lab.faults.FaultReport;
+import org.electrolab.lab.faults.FaultRun;
+import org.electrolab.lab.netns.LabException;
+import org.electrolab.lab.netns.LabNetwork;
+import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Privileges;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code electrolab experiment faults CAMPAIGN}: the fault campaign on the netns lab (docs/faults.md).
+ * Exit 0 when every run was carried out and found linearizable, with no lost write and converged
+ * replicas; 1 otherwise (the results directory says which run and why); 2 for a user error.
+ */
+@Command(name = "faults", description = {
+        "Run a fault campaign on the netns lab: for every size, offload set and fault of CAMPAIGN, kv clients record a history "
+                + "while the fault is injected and healed; each history is checked for linearizability and lost writes, and the "
+                + "replicas for convergence. Writes runs, faults.csv, report.md and timeline charts into a results directory.",
+        "Ctrl-C stops after the current run and takes the lab down; what ran is kept and reported."})
+public final class FaultsCommand implements Callable<Integer> {
+    static final int EXIT_PROBLEM = 1;
+    private static final long STOP_WAIT_SECONDS = 180;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+
+    @Parameters(index = "0", paramLabel = "CAMPAIGN", description = "campaign file, e.g. experiments/faults.yaml")
+    Path campaignFile;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "results directory, new or empty (default: experiments/results/<timestamp>-faults in the checkout)")
+    Path out;
+
+    @Option(names = "--lab-name", defaultValue = "faults", paramLabel = "L",
+            description = "name of the netns lab the campaign starts and removes (default: ${DEFAULT-VALUE})")
+    String labName;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        Campaign campaign;
+        try {
+            campaign = CampaignFile.load(campaignFile);
+        } catch (MatrixException e) {
+            e.problems().forEach(err::println);
+            err.flush();
+            return UserError.EXIT_CODE;
+        }
+        LabPaths paths;
+        try {
+            LabNetwork.requireName(labName);
+            Privileges.requireRoot();
+            Privileges.requireTools();
+            paths = LabPaths.locate();
+        } catch (LabException e) {
+            throw new UserError(e.getMessage().replace("--name", "--lab-name"));
+        }
+        CampaignDir results = out != null ? new CampaignDir(out)
+                : CampaignDir.timestamped(paths.repo().resolve("experiments").resolve("results"), LocalDateTime.now());
+        try {
+            results.create();
+            Files.writeString(results.campaignCopy(), Files.readString(campaignFile, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UserError("--out " + results.dir() + ": " + e.getMessage());
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        int total = campaign.plan().size();
+        stdout.printf("electrolab experiment faults: %d runs of %s (%s each) into %s%n", total, campaign.name(),
+                campaign.load().toSeconds() + " s of load", results.dir());
+        stdout.flush();
+
+        CampaignRunner runner = new CampaignRunner(paths, labName, campaign, results, stdout);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread onCtrlC = new Thread(() -> {
+            runner.requestStop();
+            try {
+                done.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "faults-stop");
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        try {
+            List<FaultRun> runs = runner.run(environment(paths));
+            Path report = FaultReport.write(results);
+            long problems = runs.stream().filter(r -> !r.correct()).count();
+            stdout.printf("%s: %d runs, %d with a problem; report %s%n", runs.size() < total ? "stopped" : "done", runs.size(), problems, report);
+            stdout.flush();
+            return problems > 0 || runs.size() < total ? EXIT_PROBLEM : 0;
+        } finally {
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onCtrlC);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C came: the hook is running and waits for us.
+            }
+        }
+    }
+
+    private Map<String, Object> environment(LabPaths paths) {
+        Map<String, Object> environment = new LinkedHashMap<>();
+        List<String> commandLine = new ArrayList<>(List.of("electrolab"));
+        commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
+        environment.put("commandLine", commandLine);
+        environment.put("campaignFile", campaignFile.toAbsolutePath().normalize().toString());
+        environment.put("machine", EnvironmentFacts.machine());
+        environment.put("software", EnvironmentFacts.software(paths.repo()));
+        return environment;
+    }
+}

@@ -1,0 +1,49 @@
+package org.electrolab.lab.faults;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.electrolab.lab.experiment.OffloadSet;
+
+/**
+ * A fault campaign, read from a file like experiments/faults.yaml by {@link CampaignFile}: every
+ * fault kind, at every size, with every offload set, {@code repeats} times. One run is
+ * {@code before} of load, the fault for {@code during}, then {@code after} of load on the healed
+ * cluster, with {@code clients} kv clients recording a history.
+ */
+public record Campaign(String name, List<Integer> sizes, List<OffloadSet> offloadSets, List<FaultKind> faults, int repeats,
+                       int clients, Duration before, Duration during, Duration after, long clusterId, int port) {
+
+    public Campaign {
+        sizes = List.copyOf(sizes);
+        offloadSets = List.copyOf(offloadSets);
+        faults = List.copyOf(faults);
+    }
+
+    /** One run of the campaign. */
+    public record Run(int size, OffloadSet offloads, FaultKind fault, int repeat) {
+        /** Like {@code n3-all-leader-kill-r1}: the run's file names. */
+        public String id() {
+            return "n" + size + "-" + offloads.label().replace(',', '+') + "-" + fault.label + "-r" + repeat;
+        }
+    }
+
+    /** The runs in order: one lab per size and offload set, its faults and repeats inside. */
+    public List<Run> plan() {
+        List<Run> runs = new ArrayList<>();
+        for (int size : sizes) {
+            for (OffloadSet offloads : offloadSets) {
+                for (int repeat = 1; repeat <= repeats; repeat++) {
+                    for (FaultKind fault : faults) runs.add(new Run(size, offloads, fault, repeat));
+                }
+            }
+        }
+        return runs;
+    }
+
+    /** How long the clients run: the three phases. */
+    public Duration load() {
+        return before.plus(during).plus(after);
+    }
+}

@@ -1,0 +1,268 @@
+package org.electrolab.lab.faults;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.electrolab.client.KvClient.Outcome;
+import org.electrolab.client.history.Availability;
+import org.electrolab.client.history.History;
+import org.electrolab.client.history.History.Op;
+import org.electrolab.client.history.HistoryFile;
+import org.electrolab.client.history.LinearizabilityChecker;
+import org.electrolab.client.history.LostWrites;
+import org.electrolab.lab.experiment.ClusterException;
+import org.electrolab.lab.experiment.NetnsCluster;
+import org.electrolab.lab.experiment.OffloadSet;
+import org.electrolab.lab.netns.Lab;
+import org.electrolab.lab.netns.LabException;
+import org.electrolab.lab.netns.LabHost;
+import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.LabProcesses;
+import org.electrolab.lab.netns.LinkFaults;
+import org.electrolab.lab.netns.ReplicaView;
+import org.electrolab.lab.scenario.Scenario;
+import org.electrolab.lab.scenario.Workload;
+
+/**
+ * Runs a {@link Campaign} on the netns lab: one lab per size and offload set; in it, each run starts
+ * the kv clients (recording a history), injects its fault after {@code before}, heals it after
+ * {@code during}, lets the clients go on for {@code after}, then waits for the replicas to converge
+ * and judges the history. Results go to {@link CampaignDir}; the report is {@link FaultReport}'s.
+ */
+public final class CampaignRunner {
+    /** How long clients get after their load to finish final reads and exit. */
+    static final Duration CLIENT_GRACE = Duration.ofSeconds(60);
+    /** How long the replicas get to agree on view, commit and state after a run (a restarted replica fetches the log). */
+    static final Duration CONVERGE_LIMIT = Duration.ofSeconds(60);
+    /** How long the clients get to commit their first operations. */
+    static final Duration PROGRESS_LIMIT = Duration.ofSeconds(30);
+    static final Duration BUCKET = Duration.ofMillis(100);
+    private static final Duration POLL = Duration.ofMillis(50);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final LabPaths paths;
+    private final String labName;
+    private final Campaign campaign;
+    private final CampaignDir results;
+    private final PrintWriter out;
+    private volatile boolean stopRequested;
+
+    public CampaignRunner(LabPaths paths, String labName, Campaign campaign, CampaignDir results, PrintWriter out) {
+        this.paths = paths;
+        this.labName = labName;
+        this.campaign = campaign;
+        this.results = results;
+        this.out = out;
+    }
+
+    /** Ctrl-C: the current run finishes, the lab goes down, the rest is not run. */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Every run's result in plan order; runs not reached after a stop are missing. */
+    public List<FaultRun> run(Map<String, Object> environment) throws IOException {
+        List<Campaign.Run> plan = campaign.plan();
+        List<FaultRun> done = new ArrayList<>();
+        Map<String, Object> labs = new LinkedHashMap<>();
+        environment.put("labs", labs);
+        int index = 0;
+        while (index < plan.size() && !stopRequested) {
+            Campaign.Run first = plan.get(index);
+            List<Campaign.Run> group = new ArrayList<>();
+            while (index < plan.size() && plan.get(index).size() == first.size() && plan.get(index).offloads().equals(first.offloads())) {
+                group.add(plan.get(index++));
+            }
+            String key = "n" + first.size() + "-" + first.offloads().label().replace(',', '+');
+            NetnsCluster cluster = new NetnsCluster(paths, labName);
+            try {
+                labs.put(key, cluster.up(scenario(first.size(), first.offloads()), results.logs().resolve(key)));
+                runGroup(cluster.lab(), group, done, plan.size());
+            } catch (ClusterException | LabException e) {
+                String why = "lab " + key + " failed: " + e.getMessage();
+                for (Campaign.Run run : group) {
+                    if (done.stream().noneMatch(r -> r.id().equals(run.id()))) record(done, FaultRun.failed(run, "", why), plan.size());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopRequested = true;
+            } finally {
+                try {
+                    cluster.down();
+                } catch (ClusterException e) {
+                    out.println("electrolab experiment faults: " + e.getMessage());
+                }
+            }
+            JSON.writeValue(results.environment().toFile(), environment);
+        }
+        return done;
+    }
+
+    private Scenario scenario(int size, OffloadSet offloads) {
+        return new Scenario("faults-n" + size, size, offloads.offloads(), "kv", campaign.clusterId(), campaign.port(),
+                new Workload(campaign.clients(), Duration.ZERO, campaign.load(), 0));
+    }
+
+    private void runGroup(Lab lab, List<Campaign.Run> group, List<FaultRun> done, int total) throws IOException, InterruptedException {
+        FaultInjector injector = new FaultInjector(lab, LinkFaults.of(lab));
+        for (Campaign.Run run : group) {
+            if (stopRequested) return;
+            FaultRun result;
+            try {
+                result = runOne(lab, injector, run);
+            } catch (LabException | IOException e) {
+                result = FaultRun.failed(run, "", String.valueOf(e.getMessage()));
+            } finally {
+                heal(injector);
+            }
+            record(done, result, total);
+        }
+    }
+
+    private void heal(FaultInjector injector) {
+        try {
+            injector.heal();
+            injector.restartDead();
+        } catch (RuntimeException e) {
+            out.println("electrolab experiment faults: healing failed: " + e.getMessage());
+        }
+    }
+
+    private void record(List<FaultRun> done, FaultRun result, int total) throws IOException {
+        done.add(result);
+        JSON.writeValue(results.runJson(result.id()).toFile(), result);
+        out.printf("[%d/%d] %s%n", done.size(), total, FaultReport.line(result));
+        out.flush();
+    }
+
+    private FaultRun runOne(Lab lab, FaultInjector injector, Campaign.Run run) throws IOException, InterruptedException {
+        if (awaitConverged(lab) < 0) return FaultRun.failed(run, "", "replicas did not agree on a view before the run: " + positions(lab));
+        Path history = results.history(run.id());
+        List<String> args = List.of("--history", history.toAbsolutePath().toString(),
+                "--clients", Integer.toString(campaign.clients()),
+                "--warmup", "0s",
+                "--duration", Workload.argument(campaign.load()));
+        Process client = lab.startClient(args, results.clientLog(run.id()));
+        FaultInjector.Injected injected = null;
+        Map<String, Map<String, Long>> links;
+        long faultNanos;
+        long healNanos;
+        try {
+            if (!awaitProgress(lab, injector, client)) {
+                return FaultRun.failed(run, "", "the clients committed nothing within " + PROGRESS_LIMIT.toSeconds() + " s; see "
+                        + results.clientLog(run.id()));
+            }
+            Thread.sleep(campaign.before().toMillis());
+            faultNanos = System.nanoTime();
+            injected = injector.inject(run.fault());
+            Thread.sleep(campaign.during().toMillis());
+            healNanos = System.nanoTime();
+            links = injector.linkCounters();
+            injector.heal();
+            long limit = campaign.load().plus(CLIENT_GRACE).toMillis();
+            if (!client.waitFor(limit, TimeUnit.MILLISECONDS)) {
+                return FaultRun.failed(run, injected.what(), "the clients did not finish within " + limit / 1000 + " s; see "
+                        + results.clientLog(run.id()));
+            }
+            if (client.exitValue() != 0) {
+                return FaultRun.failed(run, injected.what(), "the client exited with code " + client.exitValue() + "; see "
+                        + results.clientLog(run.id()));
+            }
+        } finally {
+            if (client.isAlive()) LabProcesses.stop(List.of(client.toHandle()));
+        }
+        long converged = awaitConverged(lab);
+        return judge(run, injected, HistoryFile.read(history), faultNanos, healNanos, converged, commit(lab), links);
+    }
+
+    /** Waits until the leader's commit moves: the clients are running. False when they never do, or the client died. */
+    private boolean awaitProgress(Lab lab, FaultInjector injector, Process client) throws InterruptedException {
+        LabHost leader = injector.leader();
+        long start = lab.replicaView(leader).map(ReplicaView::commit).orElse(0L);
+        long deadline = System.nanoTime() + PROGRESS_LIMIT.toNanos();
+        while (System.nanoTime() < deadline && client.isAlive()) {
+            if (lab.replicaView(leader).map(ReplicaView::commit).orElse(0L) > start) return true;
+            Thread.sleep(POLL.toMillis());
+        }
+        return false;
+    }
+
+    /**
+     * Waits until every replica runs and is NORMAL in one view with one commit number and one state
+     * digest; returns how long that took in ms, or -1 after {@link #CONVERGE_LIMIT}.
+     */
+    static long awaitConverged(Lab lab) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + CONVERGE_LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (converged(lab)) return (System.nanoTime() - start) / 1_000_000;
+            Thread.sleep(POLL.toMillis());
+        }
+        return -1;
+    }
+
+    private static boolean converged(Lab lab) {
+        Set<String> positions = new LinkedHashSet<>();
+        for (LabHost host : lab.network().replicas()) {
+            if (lab.replicaProcess(host).isEmpty()) return false;
+            Optional<ReplicaView> view = lab.replicaView(host);
+            if (view.isEmpty() || !view.get().isNormal()) return false;
+            positions.add(view.get().view() + "/" + view.get().commit() + "/" + view.get().stateDigest());
+        }
+        return positions.size() == 1;
+    }
+
+    private static String positions(Lab lab) {
+        List<String> each = new ArrayList<>();
+        for (LabHost host : lab.network().replicas()) {
+            each.add(host.name() + " " + lab.replicaView(host).map(v -> v.status() + " view " + v.view() + " commit " + v.commit())
+                    .orElse("no stats") + (lab.replicaProcess(host).isEmpty() ? " (not running)" : ""));
+        }
+        return String.join("; ", each);
+    }
+
+    private static long commit(Lab lab) {
+        return lab.network().replicas().stream().map(lab::replicaView).flatMap(Optional::stream)
+                .mapToLong(ReplicaView::commit).max().orElse(0);
+    }
+
+    static FaultRun judge(Campaign.Run run, FaultInjector.Injected injected, History history, long faultNanos, long healNanos,
+                          long convergedMillis, long commit, Map<String, Map<String, Long>> links) {
+        long ops = 0, ok = 0, fail = 0, unknown = 0;
+        long first = Long.MAX_VALUE;
+        long lastInvoke = Long.MIN_VALUE;
+        for (Op op : history.ops()) {
+            if (op.finalRead) continue;
+            ops++;
+            if (op.outcome() == Outcome.OK) ok++;
+            else if (op.outcome() == Outcome.FAIL) fail++;
+            else unknown++;
+            first = Math.min(first, op.invokeNanos);
+            lastInvoke = Math.max(lastInvoke, op.invokeNanos);
+        }
+        if (ops == 0) return FaultRun.failed(run, injected.what(), "the history holds no operation");
+        LinearizabilityChecker.Result linearizable = new LinearizabilityChecker().check(history);
+        LostWrites.Result lost = LostWrites.check(history);
+        long end = Math.max(lastInvoke, faultNanos);
+        double unavailable = Availability.unavailableNanos(history, faultNanos, end) / 1e6;
+        List<Long> timeline = new ArrayList<>();
+        for (long count : Availability.timeline(history, BUCKET.toNanos())) timeline.add(count);
+        return new FaultRun(run.id(), run.size(), run.offloads().label(), run.fault().label, run.repeat(), FaultRun.OK, "",
+                injected.what(), ops, ok, fail, unknown, linearizable.ok(), linearizable.ok() ? "" : linearizable.explanation(),
+                lost.lost().size(), lost.unverified().size(), Math.round(unavailable * 10) / 10.0, convergedMillis, commit,
+                (faultNanos - first) / 1e9, (healNanos - first) / 1e9, BUCKET.toMillis() / 1000.0, timeline, links);
+    }
+}

@@ -1,0 +1,195 @@
+package org.electrolab.lab.faults;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.electrolab.lab.netns.Lab;
+import org.electrolab.lab.netns.LabException;
+import org.electrolab.lab.netns.LabHost;
+import org.electrolab.lab.netns.LinkFaults;
+import org.electrolab.lab.netns.ReplicaView;
+
+/**
+ * Injects one {@link FaultKind} into a running lab and heals it. Healing always leaves every
+ * replica running (killed ones started again, paused ones continued) and every link as it was.
+ */
+final class FaultInjector {
+    private static final Duration EXIT_WAIT = Duration.ofSeconds(10);
+    private static final double LOSS_SMALL = 0.05;
+    private static final double LOSS_LARGE = 0.20;
+    private static final double DUPLICATE = 0.20;
+    private static final double REORDER = 0.20;
+
+    /** What a fault did: which replicas it hit, in words for the report. */
+    record Injected(FaultKind kind, List<LabHost> hosts, String what) {}
+
+    private final Lab lab;
+    private final LinkFaults links;
+    private final List<LabHost> killed = new ArrayList<>();
+    private final List<ProcessHandle> paused = new ArrayList<>();
+    private boolean linkFault;
+
+    FaultInjector(Lab lab, LinkFaults links) {
+        this.lab = lab;
+        this.links = links;
+    }
+
+    /** The replica that leads the highest view any running replica is NORMAL in. */
+    LabHost leader() {
+        ReplicaView best = null;
+        for (LabHost host : lab.network().replicas()) {
+            if (lab.replicaProcess(host).isEmpty()) continue;
+            Optional<ReplicaView> view = lab.replicaView(host);
+            if (view.isPresent() && view.get().isNormal() && (best == null || view.get().view() > best.view())) best = view.get();
+        }
+        if (best == null) throw new LabException("no replica is NORMAL; cannot tell the leader");
+        return lab.network().replicas().get(best.leader());
+    }
+
+    private List<LabHost> followers(LabHost leader) {
+        return lab.network().replicas().stream().filter(h -> !h.equals(leader)).toList();
+    }
+
+    Injected inject(FaultKind kind) {
+        List<LabHost> replicas = lab.network().replicas();
+        LabHost leader = leader();
+        return switch (kind) {
+            case LEADER_KILL -> {
+                kill(leader);
+                yield new Injected(kind, List.of(leader), "killed " + leader.name() + " (leader)");
+            }
+            case FOLLOWER_KILL -> {
+                LabHost follower = followers(leader).getFirst();
+                kill(follower);
+                yield new Injected(kind, List.of(follower), "killed " + follower.name() + " (follower)");
+            }
+            case RESTART -> {
+                kill(leader);
+                killed.remove(leader);
+                lab.restartReplica(leader);
+                yield new Injected(kind, List.of(leader), "killed " + leader.name() + " (leader) and started it again");
+            }
+            case LEADER_PARTITION -> {
+                linkFault = true;
+                links.partition(List.of(leader));
+                yield new Injected(kind, List.of(leader), "cut " + leader.name() + " (leader) off from the other replicas");
+            }
+            case MINORITY_PARTITION -> {
+                int f = (replicas.size() - 1) / 2;
+                List<LabHost> side = followers(leader).subList(0, f);
+                linkFault = true;
+                links.partition(side);
+                yield new Injected(kind, side, "cut " + names(side) + " (followers) off from the other replicas");
+            }
+            case LOSS_5 -> link(kind, () -> links.loss(LOSS_SMALL, replicas), "dropped 5% of packets to every replica");
+            case LOSS_20 -> link(kind, () -> links.loss(LOSS_LARGE, replicas), "dropped 20% of packets to every replica");
+            case DUPLICATE -> link(kind, () -> links.duplicate(DUPLICATE, replicas), "duplicated 20% of packets to every replica");
+            case REORDER -> link(kind, () -> links.slow(REORDER, replicas), "held back 20% of packets to every replica");
+            case DELAY -> link(kind, () -> links.slow(1.0, replicas), "sent every packet to the replicas through the slow class");
+            case LEADER_PAUSE -> {
+                ProcessHandle process = lab.replicaProcess(leader)
+                        .orElseThrow(() -> new LabException("leader " + leader.name() + " has no process to pause"));
+                signal(process, "STOP");
+                paused.add(process);
+                yield new Injected(kind, List.of(leader), "paused " + leader.name() + " (leader) with SIGSTOP");
+            }
+        };
+    }
+
+    private Injected link(FaultKind kind, Runnable apply, String what) {
+        linkFault = true;
+        apply.run();
+        return new Injected(kind, lab.network().replicas(), what);
+    }
+
+    /** What the link fault program counted on each replica's port; empty when no link fault is on. */
+    Map<String, Map<String, Long>> linkCounters() {
+        Map<String, Map<String, Long>> counters = new LinkedHashMap<>();
+        if (!linkFault) return counters;
+        for (LabHost host : lab.network().replicas()) counters.put(host.name(), links.counters(host));
+        return counters;
+    }
+
+    /** Undoes every fault injected so far: links restored, paused replicas continued, killed ones started. */
+    void heal() {
+        RuntimeException failure = null;
+        try {
+            links.heal();
+            linkFault = false;
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        for (ProcessHandle process : paused) {
+            if (process.isAlive()) {
+                try {
+                    signal(process, "CONT");
+                } catch (RuntimeException e) {
+                    if (failure == null) failure = e;
+                }
+            }
+        }
+        paused.clear();
+        for (LabHost host : List.copyOf(killed)) {
+            try {
+                if (lab.replicaProcess(host).isEmpty()) lab.restartReplica(host);
+                killed.remove(host);
+            } catch (RuntimeException e) {
+                if (failure == null) failure = e;
+            }
+        }
+        if (failure != null) throw failure;
+    }
+
+    /** Starts every replica that is not running (one that died of its own accord shows up here too). */
+    List<LabHost> restartDead() {
+        List<LabHost> started = new ArrayList<>();
+        for (LabHost host : lab.network().replicas()) {
+            if (lab.replicaProcess(host).isEmpty()) {
+                lab.restartReplica(host);
+                started.add(host);
+            }
+        }
+        return started;
+    }
+
+    private void kill(LabHost host) {
+        ProcessHandle process = lab.replicaProcess(host)
+                .orElseThrow(() -> new LabException("replica " + host.name() + " has no process to kill"));
+        process.destroyForcibly();
+        killed.add(host);
+        try {
+            process.onExit().get(EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            throw new LabException("replica " + host.name() + " (pid " + process.pid() + ") survived SIGKILL for " + EXIT_WAIT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted while killing " + host.name());
+        }
+    }
+
+    private static void signal(ProcessHandle process, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes()).strip();
+            if (kill.waitFor() != 0) throw new LabException("kill -" + signal + " " + process.pid() + " failed: " + output);
+        } catch (IOException e) {
+            throw new LabException("cannot run kill: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted while sending SIG" + signal);
+        }
+    }
+
+    private static String names(List<LabHost> hosts) {
+        return String.join(", ", hosts.stream().sorted(Comparator.comparingInt(LabHost::replicaId)).map(LabHost::name).toList());
+    }
+}
