@@ -35,10 +35,13 @@ public final class Privileges {
 
     /** Fails with the install command when a tool the lab runs is not on the PATH. */
     public static void requireTools() {
-        for (List<String> tool : TOOLS) {
-            if (!onPath(tool.get(0))) {
-                throw new LabException(tool.get(0) + " not found on the PATH; install it: apt-get install " + tool.get(1));
-            }
+        for (List<String> tool : TOOLS) requireTool(tool.get(0), tool.get(1));
+    }
+
+    /** Fails with the install command when {@code program} (from Debian package {@code debianPackage}) is not on the PATH. */
+    public static void requireTool(String program, String debianPackage) {
+        if (!onPath(program)) {
+            throw new LabException(program + " not found on the PATH; install it: apt-get install " + debianPackage);
         }
     }
 
