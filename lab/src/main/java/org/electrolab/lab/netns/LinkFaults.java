@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -83,6 +84,8 @@ public final class LinkFaults {
     private final Netns sw;
     private final CommandRunner runner;
     private final Path object;
+    /** Map ids by program id: a loaded program keeps its maps, and the kernel does not reuse an id soon. */
+    private final Map<Long, Map<String, Long>> mapsByProgram = new HashMap<>();
 
     private LinkFaults(LabNetwork network, CommandRunner runner, Path object) {
         this.network = network;
@@ -236,15 +239,19 @@ public final class LinkFaults {
             JsonNode program = filter.path("options").path("prog");
             if (program.path("name").asText().equals(PROGRAM)) {
                 long id = program.path("id").asLong();
-                Map<String, Long> maps = new LinkedHashMap<>();
-                for (JsonNode mapId : json(runner.run("bpftool", "-j", "prog", "show", "id", Long.toString(id))).path("map_ids")) {
-                    JsonNode map = json(runner.run("bpftool", "-j", "map", "show", "id", mapId.asText()));
-                    maps.put(map.path("name").asText(), map.path("id").asLong());
-                }
-                return Optional.of(new Attached(port, id, maps));
+                return Optional.of(new Attached(port, id, mapsByProgram.computeIfAbsent(id, this::maps)));
             }
         }
         return Optional.empty();
+    }
+
+    private Map<String, Long> maps(long programId) {
+        Map<String, Long> maps = new LinkedHashMap<>();
+        for (JsonNode mapId : json(runner.run("bpftool", "-j", "prog", "show", "id", Long.toString(programId))).path("map_ids")) {
+            JsonNode map = json(runner.run("bpftool", "-j", "map", "show", "id", mapId.asText()));
+            maps.put(map.path("name").asText(), map.path("id").asLong());
+        }
+        return maps;
     }
 
     /** HTB at the root of {@code port}, with the slow class the program sends slowed frames to; kept when there. */

@@ -122,9 +122,10 @@ class LinkFaultsTest {
 
         Result slow = burst(r0, r1, 40);
 
-        // 40 frames of 242 bytes at 1 Mbit/s leave the slow class at least 39 x 1.9 ms after the first.
+        // 40 frames of 242 bytes at 1 Mbit/s: the last leaves the slow class 39 x 1.94 ms after the
+        // first, less the class's burst (about one frame), however fast or slow this machine is.
         assertThat(slow.distinct()).isEqualTo(40);
-        assertThat(slow.micros()).as("micros until the last of 40 answers (%d without the fault)", fast.micros()).isGreaterThan(60_000);
+        assertThat(slow.micros()).as("micros until the last of 40 answers (%d without the fault)", fast.micros()).isGreaterThan(70_000);
         assertThat(faults.counters(r1)).containsEntry("seen", 40L).containsEntry("slowed", 40L);
 
         faults.slow(0.5, List.of(r1));
