@@ -109,6 +109,10 @@ public final class ClientCommand implements Callable<Integer> {
     /** How long a checked-workload call is retried before it is recorded UNKNOWN, unless --timeout is longer. */
     static final Duration GIVE_UP_AFTER = Duration.ofSeconds(3);
 
+    /** Final reads of one key until one is answered, and of all keys until this long: then they are unverified. */
+    static final int FINAL_READ_ATTEMPTS = 5;
+    static final Duration FINAL_READS_WITHIN = Duration.ofSeconds(30);
+
     /** Lost writes printed one by one; the count is always printed. */
     private static final int LOST_WRITES_SHOWN = 10;
 
@@ -173,7 +177,7 @@ public final class ClientCommand implements Callable<Integer> {
         KvClient.Options options = new KvClient.Options(requestTimeout,
                 requestTimeout.compareTo(GIVE_UP_AFTER) > 0 ? requestTimeout : GIVE_UP_AFTER);
         CheckedWorkload.Spec workload = new CheckedWorkload.Spec(endpoints, bind, clients, runTime, options, keysActive, opsPerKey,
-                CheckedWorkload.Mix.defaults(), 5, ThreadLocalRandom.current().nextLong());
+                CheckedWorkload.Mix.defaults(), FINAL_READ_ATTEMPTS, FINAL_READS_WITHIN, ThreadLocalRandom.current().nextLong());
 
         History recorded;
         Vertx vertx = Vertx.vertx();

@@ -34,8 +34,10 @@ import org.electrolab.protocol.Kv;
  *
  * <p>After the duration no new operation starts; once every call in flight has finished (answered,
  * or given up on after {@link KvClient.Options#giveUpAfter()}: UNKNOWN), every key ever written is
- * read once more ({@link Op#finalRead}), retried until a read is answered or
- * {@code finalReadAttempts} reads were made. Everything runs on the socket's event loop.
+ * read once more ({@link History.Op#finalRead}), retried until a read is answered or
+ * {@code finalReadAttempts} reads were made. No final read starts after {@code finalReadsWithin}
+ * (a cluster that stays down would otherwise cost every key all its attempts); the writes of keys
+ * left unread are unverified. Everything runs on the socket's event loop.
  */
 public final class CheckedWorkload {
 
@@ -56,18 +58,23 @@ public final class CheckedWorkload {
      * @param seed picks keys, kinds of operation and the run tag
      */
     public record Spec(ClusterEndpoints cluster, String bindHost, int clients, Duration duration, KvClient.Options options,
-                       int activeKeys, int opsPerKey, Mix mix, int finalReadAttempts, long seed) {
+                       int activeKeys, int opsPerKey, Mix mix, int finalReadAttempts, Duration finalReadsWithin, long seed) {
         public Spec {
             Check.that(clients >= 1, "at least one client, not %d", clients);
             Check.that(duration.toMillis() >= 1, "a workload runs at least 1 ms");
             Check.that(activeKeys >= 1, "at least one active key, not %d", activeKeys);
             Check.that(opsPerKey >= 1, "at least one op per key, not %d", opsPerKey);
             Check.that(finalReadAttempts >= 1, "at least one final read attempt, not %d", finalReadAttempts);
+            Check.that(!finalReadsWithin.isNegative(), "a final read phase is not negative");
         }
 
-        /** 8 active keys of 200 ops each, the default mix, 5 final read attempts, default client timeouts. */
+        /**
+         * 8 active keys of 200 ops each, the default mix, default client timeouts, up to 5 final
+         * reads per key within 30 s.
+         */
         public static Spec of(ClusterEndpoints cluster, String bindHost, int clients, Duration duration, long seed) {
-            return new Spec(cluster, bindHost, clients, duration, KvClient.Options.defaults(), 8, 200, Mix.defaults(), 5, seed);
+            return new Spec(cluster, bindHost, clients, duration, KvClient.Options.defaults(), 8, 200, Mix.defaults(), 5,
+                    Duration.ofSeconds(30), seed);
         }
     }
 
@@ -90,6 +97,7 @@ public final class CheckedWorkload {
     private final CompletableFuture<History> done = new CompletableFuture<>();
     private boolean stopping;
     private boolean finalPhase;
+    private long finalReadsUntilNanos;
     private int busy;
 
     private CheckedWorkload(Spec spec, ClientSocket socket, List<KvClient> clients) {
@@ -181,6 +189,7 @@ public final class CheckedWorkload {
     /** Every written key is read, spread over the clients, each key until one read is answered. */
     private void finalReads() {
         finalPhase = true;
+        finalReadsUntilNanos = System.nanoTime() + spec.finalReadsWithin().toNanos();
         List<String> keys = new ArrayList<>(written);
         int[] nextKey = {0};
         int[] reading = {clients.size()};
@@ -188,7 +197,7 @@ public final class CheckedWorkload {
     }
 
     private void readNext(KvClient client, List<String> keys, int[] nextKey, int[] reading) {
-        if (nextKey[0] == keys.size()) {
+        if (nextKey[0] == keys.size() || System.nanoTime() - finalReadsUntilNanos > 0) {
             if (--reading[0] == 0) finish();
             return;
         }
@@ -202,7 +211,8 @@ public final class CheckedWorkload {
                 return;
             }
             recorded.add(new Recorded(call, true));
-            if (call.outcome() == Outcome.OK || attempt == spec.finalReadAttempts()) then.run();
+            boolean late = System.nanoTime() - finalReadsUntilNanos > 0;
+            if (call.outcome() == Outcome.OK || attempt == spec.finalReadAttempts() || late) then.run();
             else read(client, key, attempt + 1, then);
         }));
     }
