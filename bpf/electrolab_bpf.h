@@ -85,7 +85,7 @@ static __always_inline int el_is_member_address(__u32 index, __be32 addr)
 enum el_parse {
 	EL_PARSE_OTHER,    /* not ours: not IPv4/UDP to the cluster port, a fragment, IP options, bad IP checksum */
 	EL_PARSE_INVALID,  /* to the cluster port but malformed */
-	EL_PARSE_FOREIGN,  /* another cluster, or a member index from a non-member address */
+	EL_PARSE_FOREIGN,  /* another cluster, or a member index not from that member's address and port */
 	EL_PARSE_OK,       /* a well-formed electrolab message of this cluster */
 };
 
@@ -139,8 +139,9 @@ static __always_inline int el_header_is_canonical(const struct el_header *hdr)
 
 /*
  * Checks what MessageCodec.decode checks in the header: magic, version, cluster, body_size against
- * the UDP length, the type code, the sender index and the canonical encoding; adds the sender
- * address check. So a program drops (as invalid or foreign) only what user space would drop. IPv4 headers
+ * the UDP length, the type code, the sender index and the canonical encoding; adds the source
+ * check of SourceCheck (the sender's member address and the cluster port). So a program drops (as
+ * invalid or foreign) only what user space would drop. IPv4 headers
  * with options or a bad checksum are left to the kernel stack (EL_PARSE_OTHER), which drops the
  * latter; the UDP checksum cannot be checked here (a local sender leaves only the pseudo-header
  * sum in it), so the fast path trusts the link layer's frame check, as the NIC does.
@@ -192,7 +193,10 @@ static __always_inline enum el_parse el_parse_xdp(struct xdp_md *ctx, struct el_
 	} else {
 		if (hdr->sender >= EL_REPLICAS_MAX)
 			return EL_PARSE_INVALID;
-		if (!el_is_member_address(hdr->sender, ip->saddr))
+		/* SourceCheck: members send from their address and the cluster port; the address
+		 * alone is also any other process on that host, and what fast_reply records reaches
+		 * the core without passing user space's check. */
+		if (udp->source != bpf_htons(el_config.port) || !el_is_member_address(hdr->sender, ip->saddr))
 			return EL_PARSE_FOREIGN;
 	}
 	p->eth = eth;

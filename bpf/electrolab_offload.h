@@ -90,7 +90,7 @@ struct el_fast_reply_counters {
 	__u64 fast_replied;      /* answered with PrepareOK by XDP_TX, recorded in el_prepares */
 	__u64 passed_up;         /* electrolab packets left to user space */
 	__u64 dropped_invalid;   /* malformed electrolab packets to the cluster port */
-	__u64 dropped_foreign;   /* another cluster, or a member index sent from a non-member address */
+	__u64 dropped_foreign;   /* another cluster, or a member index not from that member's address and port */
 	__u64 other_traffic;     /* not IPv4 (no options, valid header) UDP to the cluster port: untouched */
 	__u64 not_normal;        /* Prepare passed up: offload off, not a normal follower, not from the leader */
 	__u64 wrong_view;        /* Prepare passed up: view differs from the kernel view */

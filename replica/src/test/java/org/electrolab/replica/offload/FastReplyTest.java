@@ -151,6 +151,8 @@ class FastReplyTest {
         assertDropped(fromLeader(new MessageCodec(8).encode(TestCluster.prepare(VIEW, LEADER, 11, 1, 8))), "another cluster");
         assertDropped(Frames.udp(Frames.mac(9), Frames.mac(2), Frames.ip("10.9.0.99"), cluster.members.get(ME),
                 TestCluster.PORT, TestCluster.PORT, message), "the leader's index from a non-member address");
+        assertDropped(Frames.udp(Frames.mac(LEADER + 1), Frames.mac(ME + 1), cluster.members.get(LEADER), cluster.members.get(ME),
+                TestCluster.PORT + 1, TestCluster.PORT, message), "the leader's address but another port (another process on its host)");
         assertDropped(fromLeader(withMessage(message, m -> m.putInt(0, 0x12345678))), "bad magic");
         assertDropped(fromLeader(withMessage(message, m -> m.put(4, (byte) 2))), "bad version");
         assertDropped(fromLeader(withMessage(message, m -> m.putInt(12, m.getInt(12) + 1))), "body_size beyond the datagram");
@@ -161,7 +163,7 @@ class FastReplyTest {
         assertDropped(fromLeader(Arrays.copyOf(message, 40)), "shorter than a header");
         byte[] truncated = Arrays.copyOf(fromLeader(message), Frames.PAYLOAD + 20);
         assertDropped(truncated, "a frame cut short of its IP length");
-        assertThat(offloads.counters(Offload.FAST_REPLY)).containsEntry("dropped_foreign", 2L)
+        assertThat(offloads.counters(Offload.FAST_REPLY)).containsEntry("dropped_foreign", 3L)
                 .containsEntry("dropped_invalid", 9L).containsEntry("fast_replied", 0L);
         assertThat(offloads.readState().lastOp()).isEqualTo(10);
         assertThat(offloads.ring().consume()).isEmpty();

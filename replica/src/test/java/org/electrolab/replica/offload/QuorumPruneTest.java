@@ -114,11 +114,14 @@ class QuorumPruneTest {
         assertThat(program.testRun(spoofed).verdict()).isEqualTo(XDP_DROP);
         byte[] wrongIndex = cluster.frame(2, ME, TestCluster.CODEC.encode(new Message.PrepareOk(VIEW, 1, 7, 0)));
         assertThat(program.testRun(wrongIndex).verdict()).as("member 2's address claiming index 1").isEqualTo(XDP_DROP);
+        byte[] otherPort = Frames.udp(Frames.mac(2), Frames.mac(ME + 1), cluster.members.get(1), cluster.members.get(ME),
+                TestCluster.PORT + 1, TestCluster.PORT, TestCluster.CODEC.encode(new Message.PrepareOk(VIEW, 1, 7, 0)));
+        assertThat(program.testRun(otherPort).verdict()).as("member 1's address from another port").isEqualTo(XDP_DROP);
         byte[] withCommit = TestCluster.CODEC.encode(new Message.PrepareOk(VIEW, 1, 7, 0));
         withCommit[Wire.OFFSET_COMMIT] = 1;
         assertThat(program.testRun(cluster.frame(1, ME, withCommit)).verdict()).as("a PrepareOK with a commit number")
                 .isEqualTo(XDP_DROP);
-        assertThat(offloads.counters(Offload.QUORUM_PRUNE)).containsEntry("dropped_foreign", 3L)
+        assertThat(offloads.counters(Offload.QUORUM_PRUNE)).containsEntry("dropped_foreign", 4L)
                 .containsEntry("dropped_invalid", 1L).containsEntry("pruned", 0L);
     }
 

@@ -19,7 +19,7 @@ final class WireModel {
 
     /** A classified frame: for MESSAGE, the UDP payload and (when the codec accepts it) the message. */
     record Classified(Kind kind, byte[] payload, Message message, boolean fromSendersAddress) {
-        /** The codec decodes it and its source is the sender's member address (or it is a client's request). */
+        /** The codec decodes it and its source is the sender's member address and the cluster port (or it is a client's request). */
         boolean accepted() {
             return message != null && (message instanceof Message.Request || fromSendersAddress);
         }
@@ -50,7 +50,8 @@ final class WireModel {
         }
         int sender = payload[Wire.OFFSET_SENDER] & 0xff;
         byte[] source = Arrays.copyOfRange(frame, eth + 12, eth + 16);
-        boolean fromSender = sender < members.size() && Arrays.equals(members.get(sender).getAddress(), source);
+        boolean fromSender = sender < members.size() && Arrays.equals(members.get(sender).getAddress(), source)
+                && Frames.getShort(frame, eth + Frames.IP) == TestCluster.PORT;
         return new Classified(Kind.MESSAGE, payload, message, fromSender);
     }
 
