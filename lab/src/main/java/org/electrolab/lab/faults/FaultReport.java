@@ -26,6 +26,7 @@ import org.jfree.chart.plot.IntervalMarker;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.Layer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -187,7 +188,7 @@ public final class FaultReport {
             double span = rs.stream().mapToDouble(r -> r.healAtSeconds() - r.faultAtSeconds()).average().orElse(0);
             IntervalMarker fault = new IntervalMarker(0, span, new Color(0xff, 0xcc, 0xcc));
             fault.setLabel("fault");
-            plot.addDomainMarker(fault);
+            plot.addDomainMarker(fault, Layer.BACKGROUND);
             XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
             for (int i = 0; i < rs.size(); i++) {
                 renderer.setSeriesPaint(i, colour(rs.get(i).offloads(), i));
