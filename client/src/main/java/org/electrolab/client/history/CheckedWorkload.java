@@ -105,7 +105,9 @@ public final class CheckedWorkload {
         this.socket = socket;
         this.clients = clients;
         this.random = new SplittableRandom(spec.seed());
-        this.tag = Integer.toString(random.nextInt(36 * 36 * 36), 36);
+        // 40 random bits: a fault campaign runs dozens of workloads on one cluster, and two with the
+        // same tag would share keys and be judged against each other's writes.
+        this.tag = Long.toString(random.nextLong() >>> 24, 36);
         this.activeKey = new String[spec.activeKeys()];
         this.opsOnActiveKey = new int[spec.activeKeys()];
         this.valuesWritten = new int[spec.clients()];
