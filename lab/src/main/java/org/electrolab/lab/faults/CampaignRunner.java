@@ -184,8 +184,10 @@ public final class CampaignRunner {
         } finally {
             if (client.isAlive()) LabProcesses.stop(List.of(client.toHandle()));
         }
-        long converged = awaitConverged(lab);
-        return judge(run, injected, HistoryFile.read(history), faultNanos, healNanos, converged, commit(lab), links);
+        // Healing restarted what the fault killed: a replica not running now died on its own.
+        List<String> crashed = lab.network().replicas().stream().filter(h -> lab.replicaProcess(h).isEmpty()).map(LabHost::name).toList();
+        long converged = crashed.isEmpty() ? awaitConverged(lab) : -1;
+        return judge(run, injected, HistoryFile.read(history), faultNanos, healNanos, converged, commit(lab), links, crashed);
     }
 
     /** Waits until the leader's commit moves: the clients are running. False when they never do, or the client died. */
@@ -240,7 +242,7 @@ public final class CampaignRunner {
     }
 
     static FaultRun judge(Campaign.Run run, FaultInjector.Injected injected, History history, long faultNanos, long healNanos,
-                          long convergedMillis, long commit, Map<String, Map<String, Long>> links) {
+                          long convergedMillis, long commit, Map<String, Map<String, Long>> links, List<String> crashed) {
         long ops = 0, ok = 0, fail = 0, unknown = 0;
         long first = Long.MAX_VALUE;
         long lastInvoke = Long.MIN_VALUE;
@@ -263,6 +265,6 @@ public final class CampaignRunner {
         return new FaultRun(run.id(), run.size(), run.offloads().label(), run.fault().label, run.repeat(), FaultRun.OK, "",
                 injected.what(), ops, ok, fail, unknown, linearizable.ok(), linearizable.ok() ? "" : linearizable.explanation(),
                 lost.lost().size(), lost.unverified().size(), Math.round(unavailable * 10) / 10.0, convergedMillis, commit,
-                (faultNanos - first) / 1e9, (healNanos - first) / 1e9, BUCKET.toMillis() / 1000.0, timeline, links);
+                (faultNanos - first) / 1e9, (healNanos - first) / 1e9, BUCKET.toMillis() / 1000.0, timeline, links, crashed);
     }
 }

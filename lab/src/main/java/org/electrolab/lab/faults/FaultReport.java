@@ -47,9 +47,10 @@ public final class FaultReport {
     /** One line per run for the terminal. */
     public static String line(FaultRun r) {
         if (!r.judged()) return r.id() + ": FAILED: " + r.error();
-        return String.format(Locale.ROOT, "%s: %,d ops (%d unknown), %s, %d lost writes, unavailable %.0f ms, %s",
+        return String.format(Locale.ROOT, "%s: %,d ops (%d unknown), %s, %d lost writes, unavailable %.0f ms, %s%s",
                 r.id(), r.ops(), r.unknown(), r.linearizable() ? "linearizable" : "NOT LINEARIZABLE", r.lostWrites(),
-                r.unavailableMillis(), r.convergedMillis() >= 0 ? "converged" : "DID NOT CONVERGE");
+                r.unavailableMillis(), r.convergedMillis() >= 0 ? "converged" : "DID NOT CONVERGE",
+                r.crashed().isEmpty() ? "" : ", CRASHED: " + String.join(", ", r.crashed()));
     }
 
     public static List<FaultRun> read(CampaignDir dir) throws IOException {
@@ -99,12 +100,13 @@ public final class FaultReport {
         long violations = runs.stream().filter(r -> r.judged() && !r.linearizable()).count();
         long lost = runs.stream().filter(FaultRun::judged).mapToLong(FaultRun::lostWrites).sum();
         long unconverged = runs.stream().filter(r -> r.judged() && r.convergedMillis() < 0).count();
+        long crashes = runs.stream().mapToLong(r -> r.crashed().size()).sum();
         long ops = runs.stream().mapToLong(FaultRun::ops).sum();
         StringBuilder b = new StringBuilder();
         b.append("# Fault campaign: ").append(dir.dir().getFileName()).append("\n\n");
         b.append(String.format(Locale.ROOT, "%d runs (%d judged, %d failed to run), %,d client operations: **%d linearizability "
-                + "violations, %d lost acknowledged writes, %d runs whose replicas did not converge.**%n%n",
-                runs.size(), judged, runs.size() - judged, ops, violations, lost, unconverged));
+                + "violations, %d lost acknowledged writes, %d runs whose replicas did not converge, %d replica crashes.**%n%n",
+                runs.size(), judged, runs.size() - judged, ops, violations, lost, unconverged, crashes));
         List<FaultRun> leaderKills = runs.stream().filter(r -> r.judged() && r.fault().equals(FaultKind.LEADER_KILL.label)).toList();
         if (!leaderKills.isEmpty()) {
             double worst = leaderKills.stream().mapToDouble(FaultRun::unavailableMillis).max().orElse(0);

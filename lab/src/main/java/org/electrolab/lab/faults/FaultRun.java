@@ -16,12 +16,21 @@ import java.util.Map;
  * @param convergedMillis time after the client finished until every replica was NORMAL with the
  *     same view, commit and state digest; -1 when they never were
  * @param links what the link fault program counted per replica (empty for other faults)
+ * @param crashed replicas whose process was gone at the end of the run although no fault killed
+ *     it (a crash: see its log under logs/); they are started again before the next run
  */
 public record FaultRun(String id, int size, String offloads, String fault, int repeat, String status, String error,
                        String injected, long ops, long ok, long fail, long unknown, boolean linearizable, String violation,
                        int lostWrites, int unverifiedReads, double unavailableMillis, long convergedMillis, long commit,
                        double faultAtSeconds, double healAtSeconds, double bucketSeconds, List<Long> timeline,
-                       Map<String, Map<String, Long>> links) {
+                       Map<String, Map<String, Long>> links, List<String> crashed) {
+
+    public FaultRun {
+        // Results written before a field existed read as empty.
+        timeline = timeline == null ? List.of() : List.copyOf(timeline);
+        links = links == null ? Map.of() : links;
+        crashed = crashed == null ? List.of() : List.copyOf(crashed);
+    }
 
     public static final String OK = "ok";
     public static final String FAILED = "failed";
@@ -32,11 +41,11 @@ public record FaultRun(String id, int size, String offloads, String fault, int r
 
     /** Judged, linearizable, nothing lost and the replicas converged. */
     public boolean correct() {
-        return judged() && linearizable && lostWrites == 0 && convergedMillis >= 0;
+        return judged() && linearizable && lostWrites == 0 && convergedMillis >= 0 && crashed.isEmpty();
     }
 
     static FaultRun failed(Campaign.Run run, String injected, String error) {
         return new FaultRun(run.id(), run.size(), run.offloads().label(), run.fault().label, run.repeat(), FAILED, error,
-                injected, 0, 0, 0, 0, false, "", 0, 0, 0, -1, 0, 0, 0, 0, List.of(), Map.of());
+                injected, 0, 0, 0, 0, false, "", 0, 0, 0, -1, 0, 0, 0, 0, List.of(), Map.of(), List.of());
     }
 }

@@ -73,6 +73,7 @@ class FaultCampaignLabTest {
             assertThat(run.ok()).as(run.id() + " acknowledged operations").isGreaterThan(100);
             assertThat(run.linearizable()).as(run.id() + ": " + run.violation()).isTrue();
             assertThat(run.lostWrites()).as(run.id() + " lost writes").isZero();
+            assertThat(run.crashed()).as(run.id() + " replicas that died on their own").isEmpty();
             assertThat(run.convergedMillis()).as(run.id() + " converged").isNotNegative();
             assertThat(run.healAtSeconds()).isGreaterThan(run.faultAtSeconds());
             if (run.fault().equals(FaultKind.LEADER_KILL.label)) {
@@ -89,7 +90,7 @@ class FaultCampaignLabTest {
                 assertThat(blocked).as(run.id() + ": the partition blocked packets (" + run.links() + ")").isPositive();
             }
         }
-        assertThat(Files.readString(results.report())).contains("0 linearizability violations, 0 lost acknowledged writes")
+        assertThat(Files.readString(results.report())).contains("0 linearizability violations, 0 lost acknowledged writes, 0 runs whose replicas did not converge, 0 replica crashes")
                 .contains("| leader-kill | 5 | all | 1 |");
         assertThat(Files.readAllLines(results.csv())).hasSize(7);
         for (String chart : List.of("timeline-leader-kill-n3.png", "timeline-loss-20-n5.png")) {

@@ -43,7 +43,7 @@ class FaultReportTest {
     void aHealthyHistoryIsCorrectAndItsOutageIsMeasured() {
         // One put per ms for 3 s; nothing completes between 1.0 s and 1.4 s; the fault came at 1.0 s.
         History history = steadyPuts(3_000_000_000L, 1_000_000, 1_000_000_000L, 1_400_000_000L);
-        FaultRun run = CampaignRunner.judge(RUN, KILLED, history, 1_000_000_000L, 2_000_000_000L, 250, 3000, Map.of());
+        FaultRun run = CampaignRunner.judge(RUN, KILLED, history, 1_000_000_000L, 2_000_000_000L, 250, 3000, Map.of(), List.of());
         assertThat(run.correct()).isTrue();
         assertThat(run.ops()).isEqualTo(3000);
         assertThat(run.unavailableMillis()).isBetween(399.0, 401.0);
@@ -61,11 +61,20 @@ class FaultReportTest {
         history.complete(put, OK, 200);
         Op read = history.invoke(1, 2, new Kv.Get("k"), 300, true);
         history.complete(read, new Kv.Result(Kv.Status.NOT_FOUND, null), 400);
-        FaultRun run = CampaignRunner.judge(RUN, KILLED, history, 150, 250, 10, 1, Map.of());
+        FaultRun run = CampaignRunner.judge(RUN, KILLED, history, 150, 250, 10, 1, Map.of(), List.of());
         assertThat(run.linearizable()).isFalse();
         assertThat(run.lostWrites()).isEqualTo(1);
         assertThat(run.correct()).isFalse();
         assertThat(FaultReport.line(run)).contains("NOT LINEARIZABLE").contains("1 lost writes");
+    }
+
+    @Test
+    void aReplicaThatDiedOnItsOwnMakesTheRunIncorrect() {
+        History history = steadyPuts(1_000_000_000L, 1_000_000, 0, 0);
+        FaultRun run = CampaignRunner.judge(RUN, KILLED, history, 500_000_000L, 600_000_000L, -1, 1000, Map.of(), List.of("r2"));
+        assertThat(run.linearizable()).isTrue();
+        assertThat(run.correct()).isFalse();
+        assertThat(FaultReport.line(run)).contains("CRASHED: r2");
     }
 
     @Test
@@ -74,20 +83,20 @@ class FaultReportTest {
         dir.create();
         ObjectMapper json = new ObjectMapper();
         History good = steadyPuts(3_000_000_000L, 1_000_000, 1_000_000_000L, 1_300_000_000L);
-        FaultRun fine = CampaignRunner.judge(RUN, KILLED, good, 1_000_000_000L, 2_000_000_000L, 250, 3000, Map.of());
+        FaultRun fine = CampaignRunner.judge(RUN, KILLED, good, 1_000_000_000L, 2_000_000_000L, 250, 3000, Map.of(), List.of());
         History lost = new History();
         Op put = lost.invoke(1, 1, new Kv.Put("k", "v1"), 100);
         lost.complete(put, OK, 200);
         Op read = lost.invoke(1, 2, new Kv.Get("k"), 300, true);
         lost.complete(read, new Kv.Result(Kv.Status.NOT_FOUND, null), 400);
         Campaign.Run other = new Campaign.Run(3, OffloadSet.NONE, FaultKind.LOSS_20, 1);
-        FaultRun bad = CampaignRunner.judge(other, KILLED, lost, 150, 250, -1, 1, Map.of());
+        FaultRun bad = CampaignRunner.judge(other, KILLED, lost, 150, 250, -1, 1, Map.of(), List.of());
         FaultRun failed = FaultRun.failed(new Campaign.Run(5, OffloadSet.NONE, FaultKind.LOSS_20, 1), "", "lab n5-none failed: boom");
         for (FaultRun r : List.of(fine, bad, failed)) json.writeValue(dir.runJson(r.id()).toFile(), r);
 
         String report = Files.readString(FaultReport.write(dir));
         assertThat(report).contains("3 runs (2 judged, 1 failed to run)")
-                .contains("**1 linearizability violations, 1 lost acknowledged writes, 1 runs whose replicas did not converge.**")
+                .contains("**1 linearizability violations, 1 lost acknowledged writes, 1 runs whose replicas did not converge, 0 replica crashes.**")
                 .contains("Leader kill: service back within 300 ms at worst (goal: 2000 ms) — met")
                 .contains("| leader-kill | 3 | none | 1 | 3,000 | 0 | 0 | 0 | 300 / 300 | yes |")
                 .contains("| loss-20 | 5 | none | 1 (1 failed) |")
