@@ -1,6 +1,7 @@
 package org.electrolab.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.BufferedReader;
@@ -104,7 +105,50 @@ class LabGuideTest {
         Path copy = blocks.stream().anyMatch(Block::edits) ? copyOfCheckout(scratch.resolve("checkout")) : null;
 
         long started = System.nanoTime();
-        Process bash = new ProcessBuilder("bash", "--noprofile", "--norc").directory(REPO.toFile()).redirectErrorStream(true).start();
+        try {
+            runInOrder(blocks, scratch, REPO, copy);
+        } finally {
+            for (String lab : labs) down(lab);
+            if (Files.exists(RUNS)) deleteTree(RUNS);
+            System.out.printf("lab guide: %d runnable blocks in %d s%n", blocks.size(), Duration.ofNanos(System.nanoTime() - started).toSeconds());
+        }
+        for (String lab : labs) assertThat(namespacesOf(lab)).as("namespaces of lab " + lab + " after the guide").isEmpty();
+    }
+
+    @Test
+    void theRunnerFailsOnAFailingBlockAMissedExpectationAndATimeLimit(@TempDir Path scratch) throws Exception {
+        List<Block> passing = parse(List.of("<!-- run -->", "```sh", "greeting=hello", "```", "", "<!-- run -->", "```sh",
+                "echo \"$greeting from $(basename \"$PWD\")\"", "```", "<!-- expect: ^hello from \\S+$ -->"));
+        runInOrder(passing, scratch, scratch, null);
+
+        List<Block> failing = parse(List.of("<!-- run -->", "```sh", "echo before", "false", "echo after", "```"));
+        assertThatThrownBy(() -> runInOrder(failing, scratch, scratch, null)).hasMessageContaining(":2: failed")
+                .hasMessageContaining("before").hasMessageNotContaining("after");
+
+        List<Block> unexpected = parse(List.of("<!-- run -->", "```sh", "echo 'lab lab up'", "```", "<!-- expect: ^lab lab down -->"));
+        assertThatThrownBy(() -> runInOrder(unexpected, scratch, scratch, null)).hasMessageContaining("does not show <!-- expect: ^lab lab down -->");
+
+        List<Block> slow = parse(List.of("<!-- run limit=1s -->", "```sh", "sleep 60", "```"));
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> runInOrder(slow, scratch, scratch, null)).hasMessageContaining("still running after 1 s");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void unmarkedBlocksAndUnknownCommandsAreFound() {
+        assertThatThrownBy(() -> parse(List.of("text", "```sh", "ls", "```"))).hasMessageContaining(":2: shell block without a marker");
+        Block block = parse(List.of("<!-- vm -->", "```bash", "sudo bin/electrolab lab upp --scenario experiments/nope.yaml", "```")).getFirst();
+        assertThat(missingCommands(block)).singleElement().asString().contains("`electrolab lab upp` is not an electrolab command");
+        assertThat(missingFiles(block)).singleElement().asString().contains("experiments/nope.yaml does not exist");
+    }
+
+    /**
+     * Runs the blocks in order in one bash session started in {@code workdir} and fails at the first
+     * block that fails, runs past its limit or misses an expectation; the session and everything it
+     * started directly are killed at the end.
+     */
+    static void runInOrder(List<Block> blocks, Path scratch, Path workdir, Path copy) throws Exception {
+        Process bash = new ProcessBuilder("bash", "--noprofile", "--norc").directory(workdir.toFile()).redirectErrorStream(true).start();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread.startVirtualThread(() -> pump(bash, lines));
         try (Writer in = bash.outputWriter(StandardCharsets.UTF_8)) {
@@ -114,7 +158,7 @@ class LabGuideTest {
                 Block block = blocks.get(i);
                 Path file = scratch.resolve("block-" + i + ".sh");
                 Files.writeString(file, block.body());
-                in.write(context(block, copy) + "echo '@@guide-start " + i + "'\nsource " + quote(file.toString())
+                in.write(context(block, workdir, copy) + "echo '@@guide-start " + i + "'\nsource " + quote(file.toString())
                         + " </dev/null\necho '@@guide-end " + i + "'\n");
                 in.flush();
                 String output = awaitEnd(bash, lines, i, block);
@@ -128,22 +172,18 @@ class LabGuideTest {
         } finally {
             bash.descendants().forEach(ProcessHandle::destroyForcibly);
             bash.destroyForcibly();
-            for (String lab : labs) down(lab);
-            if (Files.exists(RUNS)) deleteTree(RUNS);
-            System.out.printf("lab guide: %d runnable blocks in %d s%n", blocks.size(), Duration.ofNanos(System.nanoTime() - started).toSeconds());
         }
-        for (String lab : labs) assertThat(namespacesOf(lab)).as("namespaces of lab " + lab + " after the guide").isEmpty();
     }
 
     /** Shell lines that put the session where the block runs: the checkout, or for an editing block its scratch copy. */
-    private static String context(Block block, Path copy) {
+    private static String context(Block block, Path workdir, Path copy) {
         String classpath = System.getenv("ELECTROLAB_CLASSPATH");
         if (block.edits()) {
             // bin/electrolab rebuilds the edited copy; its jars stay out of ~/.m2.
             return "cd " + quote(copy.toString()) + "\nunset ELECTROLAB_CLASSPATH ELECTROLAB_BUILD_DIR\nexport MAVEN_ARGS=-Dmaven.install.skip=true\n";
         }
         // Surefire's class path: bin/electrolab runs the classes under test and never starts a nested build.
-        return "cd " + quote(REPO.toString()) + "\nunset MAVEN_ARGS\n"
+        return "cd " + quote(workdir.toString()) + "\nunset MAVEN_ARGS\n"
                 + (classpath == null ? "" : "export ELECTROLAB_CLASSPATH=" + quote(classpath) + "\n");
     }
 
