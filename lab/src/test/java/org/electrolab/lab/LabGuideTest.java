@@ -161,8 +161,10 @@ class LabGuideTest {
                 in.write(context(block, workdir, copy) + "echo '@@guide-start " + i + "'\nsource " + quote(file.toString())
                         + " </dev/null\necho '@@guide-end " + i + "'\n");
                 in.flush();
+                long started = System.nanoTime();
                 String output = awaitEnd(bash, lines, i, block);
-                System.out.printf("---- %s (%s) ----%n%s", block.where(), block.kind(), output);
+                System.out.printf("---- %s (%s%s, %d s) ----%n%s", block.where(), block.kind(), block.edits() ? " edits" : "",
+                        Duration.ofNanos(System.nanoTime() - started).toSeconds(), output);
                 for (Pattern expect : block.expects()) {
                     if (!expect.matcher(output).find()) {
                         fail(block.where() + ": the output does not show <!-- expect: " + expect.pattern() + " -->; it was:\n" + tail(output));
