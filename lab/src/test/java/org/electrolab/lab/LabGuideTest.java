@@ -63,6 +63,7 @@ class LabGuideTest {
     private static final Pattern REPO_FILE = Pattern.compile("(?<![\\w./-])((?:experiments|docs|bpf|ansible|vagrant|bin|replica|lab|protocol|client)/[\\w.@/-]*[\\w])");
     private static final Pattern LAB_NAME = Pattern.compile("electrolab\\s+lab\\s+(?:up|down|status)\\b[^\\n]*?(?:--name\\s+(\\S+))?\\s*$", Pattern.MULTILINE);
     private static final Pattern EXPERIMENT_LAB = Pattern.compile("electrolab\\s+experiment\\s+run\\b[^\\n]*?(?:--lab-name\\s+(\\S+))?\\s*$", Pattern.MULTILINE);
+    private static final Pattern ANY_LAB_NAME = Pattern.compile("--(?:lab-)?name\\s+([a-z][a-z0-9]*)");
     private static final String END_OF_OUTPUT = "\u0000eof";
 
     enum Kind { RUN, VM, SKIP }
@@ -140,6 +141,14 @@ class LabGuideTest {
         Block block = parse(List.of("<!-- vm -->", "```bash", "sudo bin/electrolab lab upp --scenario experiments/nope.yaml", "```")).getFirst();
         assertThat(missingCommands(block)).singleElement().asString().contains("`electrolab lab upp` is not an electrolab command");
         assertThat(missingFiles(block)).singleElement().asString().contains("experiments/nope.yaml does not exist");
+    }
+
+    @Test
+    void everyLabTheRunnableBlocksNameIsTakenDownAfterwards() {
+        List<Block> blocks = parse(List.of("<!-- run -->", "```sh", "sudo bin/electrolab lab up --scenario s.yaml",
+                "sudo bin/electrolab experiment run m.yaml --out my-runs/x", "sudo bin/electrolab lab status --name two",
+                "sudo bin/electrolab faults run --lab-name flt", "```"));
+        assertThat(labNames(blocks)).containsExactlyInAnyOrder("lab", "exp", "two", "flt");
     }
 
     /**
@@ -293,7 +302,10 @@ class LabGuideTest {
         return problems;
     }
 
-    /** The lab names the runnable blocks use: lab up/down/status (default lab) and experiment run (default exp). */
+    /**
+     * The lab names the runnable blocks use: lab up/down/status (default lab), experiment run (default
+     * exp), and any {@code --name L} or {@code --lab-name L} of another command.
+     */
     private static Set<String> labNames(List<Block> blocks) {
         Set<String> names = new LinkedHashSet<>();
         for (Block block : blocks) {
@@ -301,6 +313,8 @@ class LabGuideTest {
             while (lab.find()) names.add(lab.group(1) == null ? DEFAULT_LAB : lab.group(1));
             Matcher experiment = EXPERIMENT_LAB.matcher(block.body());
             while (experiment.find()) names.add(experiment.group(1) == null ? DEFAULT_EXPERIMENT_LAB : experiment.group(1));
+            Matcher named = ANY_LAB_NAME.matcher(block.body());
+            while (named.find()) names.add(named.group(1));
         }
         return names;
     }
