@@ -95,6 +95,10 @@ class LabGuideTest {
     @Test
     void runnableBlocksRunInOrderOnTheNetnsLab(@TempDir Path scratch) throws Exception {
         RootRequirement.require("the lab guide's runnable blocks (netns lab, eBPF)");
+        if (RootRequirement.inCi()) {
+            assertThat(System.getenv("ELECTROLAB_CLASSPATH")).as("ELECTROLAB_CLASSPATH from lab/pom.xml's surefire settings, "
+                    + "so that bin/electrolab runs the classes under test without a nested build").isNotBlank();
+        }
         List<Block> blocks = parse(Files.readAllLines(GUIDE)).stream().filter(b -> b.kind() == Kind.RUN).toList();
         assertThat(blocks).as("runnable blocks in docs/lab-guide.md").isNotEmpty();
         Set<String> labs = labNames(blocks);
