@@ -60,7 +60,8 @@ public final class FaultReport {
             for (Path file : files) runs.add(JSON.readValue(file.toFile(), FaultRun.class));
         }
         runs.sort(Comparator.comparing((FaultRun r) -> FaultKind.named(r.fault()) == null ? 99 : FaultKind.named(r.fault()).ordinal())
-                .thenComparingInt(FaultRun::size).thenComparing(FaultRun::offloads).thenComparingInt(FaultRun::repeat));
+                .thenComparingInt(FaultRun::size).thenComparing(r -> !r.offloads().equals("none")).thenComparing(FaultRun::offloads)
+                .thenComparingInt(FaultRun::repeat));
         return runs;
     }
 
@@ -117,8 +118,8 @@ public final class FaultReport {
                 .append("then final reads of every key, the linearizability check (with unknown outcomes), the lost-write check,\n")
                 .append("and a wait until every replica is NORMAL with the same view, commit and state digest.\n")
                 .append("*Unavailable*: the longest time after the fault without an operation completing OK (median / max over repeats).\n\n");
-        b.append("| fault | replicas | offloads | runs | ops | unknown | violations | lost writes | unavailable ms (median / max) | converged |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        b.append("| fault | replicas | offloads | runs | ops | unknown | violations | lost writes | unavailable ms (median / max) | converged | what the fault did (repeat 1) |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map.Entry<Cell, List<FaultRun>> e : cells.entrySet()) {
             List<FaultRun> rs = e.getValue();
             List<FaultRun> ok = rs.stream().filter(FaultRun::judged).toList();
@@ -126,11 +127,12 @@ public final class FaultReport {
             String spread = unavailable.isEmpty() ? "–" : String.format(Locale.ROOT, "%.0f / %.0f",
                     median(unavailable), unavailable.getLast());
             long failed = rs.size() - ok.size();
-            b.append(String.format(Locale.ROOT, "| %s | %d | %s | %d%s | %,d | %,d | %d | %d | %s | %s |%n", e.getKey().fault(),
+            b.append(String.format(Locale.ROOT, "| %s | %d | %s | %d%s | %,d | %,d | %d | %d | %s | %s | %s |%n", e.getKey().fault(),
                     e.getKey().size(), e.getKey().offloads(), rs.size(), failed > 0 ? " (" + failed + " failed)" : "",
                     ok.stream().mapToLong(FaultRun::ops).sum(), ok.stream().mapToLong(FaultRun::unknown).sum(),
                     ok.stream().filter(r -> !r.linearizable()).count(), ok.stream().mapToInt(FaultRun::lostWrites).sum(), spread,
-                    ok.isEmpty() ? "–" : ok.stream().allMatch(r -> r.convergedMillis() >= 0) ? "yes" : "**no**"));
+                    ok.isEmpty() ? "–" : ok.stream().allMatch(r -> r.convergedMillis() >= 0) ? "yes" : "**no**",
+                    ok.isEmpty() ? "–" : effect(ok.getFirst())));
         }
         b.append("\n## Faults\n\n");
         for (FaultKind kind : FaultKind.values()) {
@@ -153,6 +155,19 @@ public final class FaultReport {
         }
         b.append("\nFigures per run: runs/ID.json; one row per run: faults.csv; the replicas' logs: logs/.\n");
         return b.toString();
+    }
+
+    /** What a run's fault did: its description, and for link faults what the program counted over all replicas' ports. */
+    static String effect(FaultRun r) {
+        Map<String, Long> total = new LinkedHashMap<>();
+        for (Map<String, Long> port : r.links().values()) port.forEach((k, v) -> total.merge(k, v, Long::sum));
+        long seen = total.getOrDefault("seen", 0L);
+        List<String> parts = new ArrayList<>();
+        for (String counter : List.of("dropped_partition", "dropped_loss", "duplicated", "slowed")) {
+            long n = total.getOrDefault(counter, 0L);
+            if (n > 0) parts.add(String.format(Locale.ROOT, "%s %,d of %,d packets (%.1f%%)", counter.replace('_', ' '), n, seen, 100.0 * n / seen));
+        }
+        return parts.isEmpty() ? r.injected() : r.injected() + ": " + String.join(", ", parts);
     }
 
     private static double median(List<Double> sorted) {

@@ -78,6 +78,16 @@ class FaultReportTest {
     }
 
     @Test
+    void theEffectOfALinkFaultIsWhatItsProgramCounted() {
+        History history = steadyPuts(1_000_000_000L, 1_000_000, 0, 0);
+        FaultRun run = CampaignRunner.judge(new Campaign.Run(3, OffloadSet.NONE, FaultKind.LOSS_20, 1),
+                new FaultInjector.Injected(FaultKind.LOSS_20, List.of(), "dropped 20% of packets to every replica"), history,
+                500_000_000L, 600_000_000L, 5, 1000, Map.of("r0", Map.of("seen", 600L, "dropped_loss", 120L),
+                        "r1", Map.of("seen", 400L, "dropped_loss", 80L)), List.of());
+        assertThat(FaultReport.effect(run)).isEqualTo("dropped 20% of packets to every replica: dropped loss 200 of 1,000 packets (20.0%)");
+    }
+
+    @Test
     void theReportCountsViolationsAndShowsTimelines() throws Exception {
         CampaignDir dir = new CampaignDir(tmp.resolve("c"));
         dir.create();
@@ -98,7 +108,7 @@ class FaultReportTest {
         assertThat(report).contains("3 runs (2 judged, 1 failed to run)")
                 .contains("**1 linearizability violations, 1 lost acknowledged writes, 1 runs whose replicas did not converge, 0 replica crashes.**")
                 .contains("Leader kill: service back within 300 ms at worst (goal: 2000 ms) — met")
-                .contains("| leader-kill | 3 | none | 1 | 3,000 | 0 | 0 | 0 | 300 / 300 | yes |")
+                .contains("| leader-kill | 3 | none | 1 | 3,000 | 0 | 0 | 0 | 300 / 300 | yes | killed r0 (leader) |")
                 .contains("| loss-20 | 5 | none | 1 (1 failed) |")
                 .contains("lab n5-none failed: boom")
                 .contains("![timeline-leader-kill-n3.png](charts/timeline-leader-kill-n3.png)");
