@@ -27,6 +27,7 @@ public final class CampaignFile {
             "faults", "faults: [leader-kill, loss-20]",
             "repeats", "",
             "clients", "",
+            "warmup", "",
             "before", "",
             "during", "",
             "after", "",
@@ -59,6 +60,7 @@ public final class CampaignFile {
                 ? (int) fields.integer(root.get("repeats"), "repeats", 1, MatrixFile.REPEATS_MAX, "runs per fault, e.g. repeats: 3") : 1;
         int clients = root.has("clients")
                 ? (int) fields.integer(root.get("clients"), "clients", 1, CLIENTS_MAX, "kv clients recording the history, e.g. clients: 4") : 4;
+        Duration warmup = root.has("warmup") ? fields.duration(root.get("warmup"), "warmup", true, "5s") : Duration.ofSeconds(5);
         Duration before = root.has("before") ? fields.duration(root.get("before"), "before", false, "3s") : Duration.ofSeconds(3);
         Duration during = root.has("during") ? fields.duration(root.get("during"), "during", false, "4s") : Duration.ofSeconds(4);
         Duration after = root.has("after") ? fields.duration(root.get("after"), "after", false, "5s") : Duration.ofSeconds(5);
@@ -68,7 +70,7 @@ public final class CampaignFile {
         int port = root.has("port")
                 ? (int) fields.integer(root.get("port"), "port", 1, 65535, "a UDP port, e.g. port: 7000") : ScenarioFile.PORT_DEFAULT;
         if (!fields.problems().isEmpty()) throw new MatrixException(fields.problems());
-        return new Campaign(name, sizes, offloads, faults, repeats, clients, before, during, after, clusterId, port);
+        return new Campaign(name, sizes, offloads, faults, repeats, clients, warmup, before, during, after, clusterId, port);
     }
 
     private static List<FaultKind> faults(JsonNode node, YamlFields fields) {

@@ -50,6 +50,7 @@ public final class CampaignRunner {
     /** How long the clients get to commit their first operations. */
     static final Duration PROGRESS_LIMIT = Duration.ofSeconds(30);
     static final Duration BUCKET = Duration.ofMillis(100);
+    private static final int WARMUP_VALUE_BYTES = 16;
     private static final Duration POLL = Duration.ofMillis(50);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -90,6 +91,12 @@ public final class CampaignRunner {
             NetnsCluster cluster = new NetnsCluster(paths, labName);
             try {
                 labs.put(key, cluster.up(scenario(first.size(), first.offloads()), results.logs().resolve(key)));
+                if (!campaign.warmup().isZero()) {
+                    out.println("warming up lab " + key + " with " + campaign.warmup().toSeconds() + " s of kv load");
+                    out.flush();
+                    cluster.lab().runClient(new Workload(campaign.clients(), Duration.ZERO, campaign.warmup(), WARMUP_VALUE_BYTES),
+                            results.logs().resolve(key).resolve("warmup.json"));
+                }
                 runGroup(cluster.lab(), group, done, plan.size());
             } catch (ClusterException | LabException e) {
                 String why = "lab " + key + " failed: " + e.getMessage();

@@ -37,6 +37,7 @@ final class FaultInjector {
     private final List<LabHost> killed = new ArrayList<>();
     private final List<ProcessHandle> paused = new ArrayList<>();
     private boolean linkFault;
+    private Map<String, Map<String, Long>> linkBaseline = Map.of();
 
     FaultInjector(Lab lab, LinkFaults links) {
         this.lab = lab;
@@ -78,23 +79,17 @@ final class FaultInjector {
                 lab.restartReplica(leader);
                 yield new Injected(kind, List.of(leader), "killed " + leader.name() + " (leader) and started it again");
             }
-            case LEADER_PARTITION -> {
-                linkFault = true;
-                links.partition(List.of(leader));
-                yield new Injected(kind, List.of(leader), "cut " + leader.name() + " (leader) off from the other replicas");
-            }
+            case LEADER_PARTITION -> link(kind, List.of(leader), () -> links.partition(List.of(leader)),
+                    "cut " + leader.name() + " (leader) off from the other replicas");
             case MINORITY_PARTITION -> {
-                int f = (replicas.size() - 1) / 2;
-                List<LabHost> side = followers(leader).subList(0, f);
-                linkFault = true;
-                links.partition(side);
-                yield new Injected(kind, side, "cut " + names(side) + " (followers) off from the other replicas");
+                List<LabHost> side = followers(leader).subList(0, (replicas.size() - 1) / 2);
+                yield link(kind, side, () -> links.partition(side), "cut " + names(side) + " (followers) off from the other replicas");
             }
-            case LOSS_5 -> link(kind, () -> links.loss(LOSS_SMALL, replicas), "dropped 5% of packets to every replica");
-            case LOSS_20 -> link(kind, () -> links.loss(LOSS_LARGE, replicas), "dropped 20% of packets to every replica");
-            case DUPLICATE -> link(kind, () -> links.duplicate(DUPLICATE, replicas), "duplicated 20% of packets to every replica");
-            case REORDER -> link(kind, () -> links.slow(REORDER, replicas), "held back 20% of packets to every replica");
-            case DELAY -> link(kind, () -> links.slow(1.0, replicas), "sent every packet to the replicas through the slow class");
+            case LOSS_5 -> link(kind, replicas, () -> links.loss(LOSS_SMALL, replicas), "dropped 5% of packets to every replica");
+            case LOSS_20 -> link(kind, replicas, () -> links.loss(LOSS_LARGE, replicas), "dropped 20% of packets to every replica");
+            case DUPLICATE -> link(kind, replicas, () -> links.duplicate(DUPLICATE, replicas), "duplicated 20% of packets to every replica");
+            case REORDER -> link(kind, replicas, () -> links.slow(REORDER, replicas), "held back 20% of packets to every replica");
+            case DELAY -> link(kind, replicas, () -> links.slow(1.0, replicas), "sent every packet to the replicas through the slow class");
             case LEADER_PAUSE -> {
                 ProcessHandle process = lab.replicaProcess(leader)
                         .orElseThrow(() -> new LabException("leader " + leader.name() + " has no process to pause"));
@@ -105,18 +100,29 @@ final class FaultInjector {
         };
     }
 
-    private Injected link(FaultKind kind, Runnable apply, String what) {
-        linkFault = true;
-        apply.run();
-        return new Injected(kind, lab.network().replicas(), what);
-    }
-
-    /** What the link fault program counted on each replica's port; empty when no link fault is on. */
+    /**
+     * What the link fault program counted on each replica's port since the fault was fully in
+     * place; empty when no link fault is on. The ports are set one after another, so the counts
+     * from before the last port was set are subtracted: they would understate the fault.
+     */
     Map<String, Map<String, Long>> linkCounters() {
         Map<String, Map<String, Long>> counters = new LinkedHashMap<>();
         if (!linkFault) return counters;
-        for (LabHost host : lab.network().replicas()) counters.put(host.name(), links.counters(host));
+        for (LabHost host : lab.network().replicas()) {
+            Map<String, Long> now = new LinkedHashMap<>(links.counters(host));
+            Map<String, Long> before = linkBaseline.getOrDefault(host.name(), Map.of());
+            now.replaceAll((name, value) -> value - before.getOrDefault(name, 0L));
+            counters.put(host.name(), now);
+        }
         return counters;
+    }
+
+    private Injected link(FaultKind kind, List<LabHost> hosts, Runnable apply, String what) {
+        linkFault = true;
+        apply.run();
+        linkBaseline = Map.of();
+        linkBaseline = linkCounters();
+        return new Injected(kind, hosts, what);
     }
 
     /** Undoes every fault injected so far: links restored, paused replicas continued, killed ones started. */
