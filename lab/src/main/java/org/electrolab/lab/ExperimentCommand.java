@@ -13,10 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import org.electrolab.lab.ansible.AnsibleCluster;
+import org.electrolab.lab.cli.CtrlC;
 import org.electrolab.lab.cli.GroupCommand;
 import org.electrolab.lab.cli.UserError;
 import org.electrolab.lab.experiment.Cluster;
@@ -53,7 +52,7 @@ public final class ExperimentCommand extends GroupCommand {
     /** The same with Ansible: scenario.yml and experiment.yml, each a round of ssh to every host. */
     private static final Duration ANSIBLE_RUN_OVERHEAD = Duration.ofSeconds(40);
     /** How long Ctrl-C waits for the current run to stop, the lab to go down and the report to be written. */
-    private static final long STOP_WAIT_SECONDS = 180;
+    private static final Duration STOP_WAIT = Duration.ofSeconds(180);
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
     boolean help;
@@ -159,20 +158,9 @@ public final class ExperimentCommand extends GroupCommand {
                 cluster = ansible;
             }
             ExperimentRunner runner = new ExperimentRunner(cluster, matrix, results, progress, environment);
-            // Ctrl-C (or SIGTERM) runs this hook while the command goes on: it stops the runner, which takes
-            // the lab down and records the rest as skipped, and holds the JVM until the report is written.
-            CountDownLatch done = new CountDownLatch(1);
-            Thread onCtrlC = new Thread(() -> {
-                runner.requestStop();
-                try {
-                    done.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "experiment-stop");
-            Runtime.getRuntime().addShutdownHook(onCtrlC);
+            // Ctrl-C stops the runner, which takes the lab down and records the rest as skipped.
             ExperimentRunner.Outcome outcome;
-            try {
+            try (CtrlC _ = CtrlC.onStop(runner::requestStop, STOP_WAIT, "experiment-stop")) {
                 outcome = runner.run(Files.readString(matrixFile, StandardCharsets.UTF_8));
                 stdout.println((outcome.stopped() ? "stopped: " : "done: ") + outcome.ok() + " runs ok, " + outcome.failed()
                         + " failed, " + outcome.skipped() + " skipped");
@@ -186,9 +174,6 @@ public final class ExperimentCommand extends GroupCommand {
                     err.flush();
                     return EXIT_RUNS_FAILED;
                 }
-            } finally {
-                done.countDown();
-                removeHook(onCtrlC);
             }
             return outcome.failed() > 0 || outcome.stopped() ? EXIT_RUNS_FAILED : 0;
         }
@@ -219,14 +204,6 @@ public final class ExperimentCommand extends GroupCommand {
             environment.put("machine", EnvironmentFacts.machine());
             environment.put("software", EnvironmentFacts.software(paths.repo()));
             return environment;
-        }
-
-        private static void removeHook(Thread hook) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C came: the hook is running and waits for us; nothing to remove.
-            }
         }
     }
 }

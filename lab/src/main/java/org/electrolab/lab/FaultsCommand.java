@@ -5,15 +5,15 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
+import org.electrolab.lab.cli.CtrlC;
 import org.electrolab.lab.cli.UserError;
 import org.electrolab.lab.experiment.EnvironmentFacts;
 import org.electrolab.lab.experiment.MatrixException;
@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
         "Ctrl-C stops after the current run and takes the lab down; what ran is kept and reported."})
 public final class FaultsCommand implements Callable<Integer> {
     static final int EXIT_PROBLEM = 1;
-    private static final long STOP_WAIT_SECONDS = 180;
+    private static final Duration STOP_WAIT = Duration.ofSeconds(180);
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -99,30 +99,13 @@ public final class FaultsCommand implements Callable<Integer> {
         stdout.flush();
 
         CampaignRunner runner = new CampaignRunner(paths, labName, campaign, results, stdout);
-        CountDownLatch done = new CountDownLatch(1);
-        Thread onCtrlC = new Thread(() -> {
-            runner.requestStop();
-            try {
-                done.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "faults-stop");
-        Runtime.getRuntime().addShutdownHook(onCtrlC);
-        try {
+        try (CtrlC _ = CtrlC.onStop(runner::requestStop, STOP_WAIT, "faults-stop")) {
             List<FaultRun> runs = runner.run(environment(paths));
             Path report = FaultReport.write(results);
             long problems = runs.stream().filter(r -> !r.correct()).count();
             stdout.printf("%s: %d runs, %d with a problem; report %s%n", runs.size() < total ? "stopped" : "done", runs.size(), problems, report);
             stdout.flush();
             return problems > 0 || runs.size() < total ? EXIT_PROBLEM : 0;
-        } finally {
-            done.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(onCtrlC);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C came: the hook is running and waits for us.
-            }
         }
     }
 

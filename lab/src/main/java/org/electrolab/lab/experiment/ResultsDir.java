@@ -24,11 +24,21 @@ public record ResultsDir(Path dir) {
 
     /** {@code parent/<local time>}, e.g. experiments/results/2025-11-25T08-50-12 (no colons: portable file names). */
     public static ResultsDir timestamped(Path parent, LocalDateTime now) {
-        return new ResultsDir(parent.resolve(TIMESTAMP.format(now)));
+        return new ResultsDir(parent.resolve(stamp(now)));
+    }
+
+    /** A results directory's name for {@code now}: local time without colons, so file names stay portable. */
+    public static String stamp(LocalDateTime now) {
+        return TIMESTAMP.format(now);
     }
 
     /** Creates the directory; an existing non-empty one is refused so no earlier results are overwritten. */
     public void create() throws IOException {
+        createEmpty(dir, runs(), logs());
+    }
+
+    /** Creates {@code dir} and {@code subdirs}; refuses a {@code dir} that exists and is not empty. */
+    public static void createEmpty(Path dir, Path... subdirs) throws IOException {
         if (Files.isDirectory(dir)) {
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
                 if (entries.iterator().hasNext()) {
@@ -36,8 +46,8 @@ public record ResultsDir(Path dir) {
                 }
             }
         }
-        Files.createDirectories(runs());
-        Files.createDirectories(logs());
+        Files.createDirectories(dir);
+        for (Path subdir : subdirs) Files.createDirectories(subdir);
     }
 
     public Path matrixCopy() {

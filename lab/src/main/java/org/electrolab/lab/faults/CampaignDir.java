@@ -1,11 +1,10 @@
 package org.electrolab.lab.faults;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
+
+import org.electrolab.lab.experiment.ResultsDir;
 
 /**
  * The layout of one campaign's results (docs/faults.md):
@@ -20,24 +19,14 @@ import java.time.format.DateTimeFormatter;
  * </pre>
  */
 public record CampaignDir(Path dir) {
-    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss");
-
     /** {@code parent/<local time>-faults}. */
     public static CampaignDir timestamped(Path parent, LocalDateTime now) {
-        return new CampaignDir(parent.resolve(TIMESTAMP.format(now) + "-faults"));
+        return new CampaignDir(parent.resolve(ResultsDir.stamp(now) + "-faults"));
     }
 
     /** Creates the directory; a non-empty one is refused so no earlier results are overwritten. */
     public void create() throws IOException {
-        if (Files.isDirectory(dir)) {
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-                if (entries.iterator().hasNext()) {
-                    throw new IOException(dir + " is not empty; choose a new --out directory (or leave --out out for a timestamped one)");
-                }
-            }
-        }
-        Files.createDirectories(runs());
-        Files.createDirectories(logs());
+        ResultsDir.createEmpty(dir, runs(), logs());
     }
 
     public Path campaignCopy() {
