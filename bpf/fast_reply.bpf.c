@@ -148,7 +148,12 @@ static __always_inline int write_prepare_ok(struct xdp_md *ctx, __u32 my_index, 
 	__be16 port;
 	__u32 pseudo[3];
 	__s64 sum;
-	int delta = (int)(ctx->data_end - ctx->data) - EL_PREPARE_OK_FRAME;
+	/*
+	 * The whole frame, fragments included: BPF_PROG_TEST_RUN (and a driver, for a frame beyond a
+	 * page) may hand even a non-frags program a multi-buffer frame, whose tail adjust_tail cuts
+	 * first; measuring only the linear part left that many bytes of the Prepare behind the reply.
+	 */
+	int delta = (int)bpf_xdp_get_buff_len(ctx) - EL_PREPARE_OK_FRAME;
 
 	if (delta && bpf_xdp_adjust_tail(ctx, -delta))
 		return -1;

@@ -54,6 +54,24 @@ class FastReplyTest {
         return cluster.frame(LEADER, ME, TestCluster.CODEC.encode(TestCluster.prepare(view, LEADER, op, 2, 40)));
     }
 
+    /**
+     * A frame longer than BPF_PROG_TEST_RUN's linear part (about 3.5 KB) arrives with a fragment;
+     * the reply must still be exactly one PrepareOK, nothing of the Prepare behind it (found by
+     * XdpFuzzTest with seed -1619588072201320724).
+     */
+    @Test
+    void aMultiBufferPrepareIsAnsweredWithAPrepareOkOfExactlyItsOwnSize() {
+        byte[] frame = prepareFrame(VIEW, 11);
+        byte[] padded = Arrays.copyOf(frame, 3600);
+        Arrays.fill(padded, frame.length, padded.length, (byte) 0x5a);
+
+        BpfProgram.TestRun run = program.testRun(padded);
+
+        assertThat(run.verdict()).isEqualTo(XDP_TX);
+        assertThat(run.output()).hasSize(Frames.PAYLOAD + Wire.HEADER_SIZE);
+        assertThat(Frames.parse(run.output()).payload()).isEqualTo(TestCluster.CODEC.encode(new Message.PrepareOk(VIEW, ME, 11, 0)));
+    }
+
     @Test
     void inOrderPrepareIsAnsweredWithTheCoresPrepareOkAndRecorded() {
         Message.Prepare prepare = TestCluster.prepare(VIEW, LEADER, 11, 3, 100);
