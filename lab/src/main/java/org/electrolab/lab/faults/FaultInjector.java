@@ -106,22 +106,25 @@ final class FaultInjector {
      * from before the last port was set are subtracted: they would understate the fault.
      */
     Map<String, Map<String, Long>> linkCounters() {
-        Map<String, Map<String, Long>> counters = new LinkedHashMap<>();
-        if (!linkFault) return counters;
-        for (LabHost host : lab.network().replicas()) {
-            Map<String, Long> now = new LinkedHashMap<>(links.counters(host));
-            Map<String, Long> before = linkBaseline.getOrDefault(host.name(), Map.of());
+        if (!linkFault) return new LinkedHashMap<>();
+        Map<String, Map<String, Long>> counters = rawLinkCounters();
+        counters.forEach((host, now) -> {
+            Map<String, Long> before = linkBaseline.getOrDefault(host, Map.of());
             now.replaceAll((name, value) -> value - before.getOrDefault(name, 0L));
-            counters.put(host.name(), now);
-        }
+        });
+        return counters;
+    }
+
+    private Map<String, Map<String, Long>> rawLinkCounters() {
+        Map<String, Map<String, Long>> counters = new LinkedHashMap<>();
+        for (LabHost host : lab.network().replicas()) counters.put(host.name(), new LinkedHashMap<>(links.counters(host)));
         return counters;
     }
 
     private Injected link(FaultKind kind, List<LabHost> hosts, Runnable apply, String what) {
         linkFault = true;
         apply.run();
-        linkBaseline = Map.of();
-        linkBaseline = linkCounters();
+        linkBaseline = rawLinkCounters();
         return new Injected(kind, hosts, what);
     }
 
