@@ -21,6 +21,8 @@
 #define EL_UDP_HEADER_SIZE 8
 /* Offset of the electrolab header in a frame without IP options: Ethernet, IPv4, UDP. */
 #define EL_MSG_OFFSET (ETH_HLEN + 20 + EL_UDP_HEADER_SIZE)
+/* The longest IPv4 datagram of a message: IPv4 and UDP headers, then at most EL_MESSAGE_SIZE_MAX. */
+#define EL_IP_LENGTH_MAX (20 + EL_UDP_HEADER_SIZE + EL_MESSAGE_SIZE_MAX)
 
 /* Set by user space between open and load. */
 const volatile struct el_config el_config = {};
@@ -97,6 +99,21 @@ struct el_xdp_packet {
 	__u32 msg_size;    /* header + body */
 };
 
+/*
+ * A 16-bit length field in host order, as a 64-bit value the verifier knows to be at most 0xffff.
+ * Verifiers before 6.13 (seen on Debian's 6.1 and 6.12) forget a register's bounds across the byte
+ * swap of bpf_ntohs, and then refuse pointer arithmetic with it ("math between pkt pointer and
+ * register with unbounded min value"). The mask runs in a 64-bit register after the swap, where the
+ * compiler, which knows the swap's result fits 16 bits, cannot drop it.
+ */
+static __always_inline __u64 el_length(__be16 field)
+{
+	__u64 length = bpf_ntohs(field);
+
+	asm volatile("%0 &= 0xffff" : "+r"(length));
+	return length;
+}
+
 /* Folds a 32-bit one's complement sum to 16 bits. */
 static __always_inline __u16 el_csum_fold(__u64 sum)
 {
@@ -154,7 +171,8 @@ static __always_inline enum el_parse el_parse_xdp(struct xdp_md *ctx, struct el_
 	struct iphdr *ip;
 	struct udphdr *udp;
 	struct el_header *hdr;
-	__u32 tot_len, udp_len, msg_size;
+	__u64 tot_len, udp_len;
+	__u32 msg_size;
 	__s64 sum;
 
 	if ((void *)(eth + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
@@ -169,10 +187,10 @@ static __always_inline enum el_parse el_parse_xdp(struct xdp_md *ctx, struct el_
 	if (sum < 0 || el_csum_fold(sum) != 0xffff)
 		return EL_PARSE_OTHER;
 
-	tot_len = bpf_ntohs(ip->tot_len);
-	udp_len = bpf_ntohs(udp->len);
-	if (tot_len < sizeof(*ip) + EL_UDP_HEADER_SIZE || (void *)ip + tot_len > end ||
-	    udp_len != tot_len - sizeof(*ip))
+	tot_len = el_length(ip->tot_len);
+	udp_len = el_length(udp->len);
+	if (tot_len < sizeof(*ip) + EL_UDP_HEADER_SIZE || tot_len > EL_IP_LENGTH_MAX ||
+	    (void *)ip + tot_len > end || udp_len != tot_len - sizeof(*ip))
 		return EL_PARSE_INVALID;
 	msg_size = udp_len - EL_UDP_HEADER_SIZE;
 	if (msg_size < EL_HEADER_SIZE || msg_size > EL_MESSAGE_SIZE_MAX)

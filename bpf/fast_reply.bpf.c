@@ -216,13 +216,13 @@ static __always_inline int write_prepare_ok(struct xdp_md *ctx, __u32 my_index, 
 SEC("xdp")
 int fast_reply(struct xdp_md *ctx)
 {
-	__u32 zero = 0, my_index = 0, size;
+	__u32 zero = 0, my_index = 0;
 	struct el_fast_reply_counters *c = bpf_map_lookup_elem(&el_fr_counters, &zero);
 	struct el_xdp_packet p = {};
 	struct el_snapshot snap;
 	struct el_prepare_record *rec;
 	enum fast_path verdict;
-	__u64 view, op;
+	__u64 view, op, size;
 
 	if (!c)
 		return XDP_PASS;
@@ -257,6 +257,12 @@ int fast_reply(struct xdp_md *ctx)
 	view = p.hdr->view;
 	op = p.hdr->op;
 	size = p.msg_size;
+	/*
+	 * One 64-bit register for the check and the copy below: a 32-bit size is zero-extended into a
+	 * copy for the comparison, and older verifiers (6.1) then pass the helper the unchecked
+	 * original, whose minimum 0 bpf_xdp_load_bytes refuses.
+	 */
+	asm volatile("" : "+r"(size));
 
 	rec = bpf_ringbuf_reserve(&el_prepares, sizeof(*rec), 0);
 	if (!rec) {
