@@ -21,6 +21,7 @@ import org.electrolab.replica.core.Options;
 import org.electrolab.replica.core.Replica;
 import org.electrolab.replica.offload.BpfException;
 import org.electrolab.replica.offload.EbpfPath;
+import org.electrolab.replica.offload.VerifierRefusal;
 import org.electrolab.replica.transport.PacketPath;
 import org.electrolab.replica.transport.ReplicaStats;
 import org.electrolab.replica.transport.UdpReplica;
@@ -43,8 +44,11 @@ public final class ReplicaCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicaCommand.class);
     private static final long STATS_INTERVAL_MILLIS = 1000;
-    /** Binding takes milliseconds; a starved machine (many JVMs starting on 2 cores) can take far longer. */
-    private static final long DEPLOY_WAIT_SECONDS = 60;
+    /**
+     * Binding takes milliseconds; a starved machine (many JVMs starting on 2 cores, an emulated guest
+     * of the kernel check) can take minutes. The lab's own readiness limit bounds a normal start.
+     */
+    private static final long DEPLOY_WAIT_SECONDS = 300;
     private static final long SHUTDOWN_WAIT_SECONDS = 3;
 
     @Spec
@@ -123,11 +127,25 @@ public final class ReplicaCommand implements Callable<Integer> {
             return path;
         } catch (BpfException | LinkageError e) {
             String line = "offload: " + offloads.names() + " not loaded: " + oneLine(e);
+            if (e instanceof VerifierRefusal refusal) line += verifierLogNote(refusal);
             if (offloads.required()) throw new UserError(line + "; not starting because of --offload-required");
             PrintWriter err = spec.commandLine().getErr();
             err.println(line + "; running plain VR in user space");
             err.flush();
             return new UserSpacePath();
+        }
+    }
+
+    /** Where the whole verifier log went: next to the stats file, else in the temporary directory. */
+    private String verifierLogNote(VerifierRefusal refusal) {
+        String file = "electrolab-r" + id + "-verifier-" + refusal.program() + ".log";
+        Path target = statsFile != null && statsFile.toAbsolutePath().getParent() != null
+                ? statsFile.toAbsolutePath().getParent().resolve(file)
+                : Path.of(System.getProperty("java.io.tmpdir"), file);
+        try {
+            return "; the whole verifier log is in " + refusal.writeLog(target);
+        } catch (IOException e) {
+            return "";
         }
     }
 

@@ -7,6 +7,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,6 +22,9 @@ import org.electrolab.protocol.Check;
  * program and map it holds (attachments hold their own references; close them first).
  */
 public final class BpfObject implements AutoCloseable {
+
+    /** Room for a refused program's verifier log at level 1: libbpf's own default size. */
+    static final int VERIFIER_LOG_BYTES = 16 << 20;
 
     private final Libbpf lib = Libbpf.get();
     /** Holds the ELF image, which libbpf reads in place until the object is loaded, and the names. */
@@ -95,12 +102,53 @@ public final class BpfObject implements AutoCloseable {
         Libbpf.check(rc, "bpf_map__reuse_fd", "map " + shared.name() + " of " + name);
     }
 
-    /** Loads every program and creates every map; the verifier's log goes to the {@code libbpf} logger. */
+    /**
+     * Loads every program and creates every map. When the verifier refuses a program, throws a
+     * {@link VerifierRefusal} that names it and holds the verifier's log: each program gets a log
+     * buffer of ours, which libbpf fills by loading again at log level 1 after a refusal.
+     */
     public void load() {
         checkOpenNotLoaded();
-        int rc = Libbpf.call(() -> (int) lib.objectLoad.invokeExact(object));
-        Libbpf.check(rc, "bpf_object__load", "object " + name + " (the verifier's log is in the libbpf logger)");
+        try (Arena logs = Arena.ofConfined()) {
+            Map<MemorySegment, MemorySegment> logOf = new LinkedHashMap<>();
+            for (MemorySegment p = nextProgram(MemorySegment.NULL); !p.equals(MemorySegment.NULL); p = nextProgram(p)) {
+                MemorySegment buffer = logs.allocate(VERIFIER_LOG_BYTES);
+                MemorySegment program = p;
+                int rc = Libbpf.call(() -> (int) lib.programSetLogBuf.invokeExact(program, buffer, (long) VERIFIER_LOG_BYTES));
+                Libbpf.check(rc, "bpf_program__set_log_buf", "object " + name);
+                logOf.put(program, buffer);
+            }
+            int rc = Libbpf.call(() -> (int) lib.objectLoad.invokeExact(object));
+            if (rc < 0) {
+                for (Map.Entry<MemorySegment, MemorySegment> e : logOf.entrySet()) {
+                    String log = e.getValue().getString(0);
+                    if (!log.isBlank()) {
+                        throw new VerifierRefusal(string(lib.programName, e.getKey()), string(lib.programSectionName, e.getKey()),
+                                kernelRelease(), -rc, log);
+                    }
+                }
+                Libbpf.check(rc, "bpf_object__load", "object " + name);
+            }
+        }
         loaded = true;
+    }
+
+    private MemorySegment nextProgram(MemorySegment previous) {
+        return Libbpf.call(() -> (MemorySegment) lib.nextProgram.invokeExact(object, previous));
+    }
+
+    private static String string(MethodHandle getter, MemorySegment program) {
+        MemorySegment text = Libbpf.call(() -> (MemorySegment) getter.invokeExact(program));
+        return text.equals(MemorySegment.NULL) ? "?" : text.reinterpret(Long.MAX_VALUE).getString(0);
+    }
+
+    /** The running kernel's release, as {@code uname -r} prints it. */
+    static String kernelRelease() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+        } catch (IOException e) {
+            return "unknown release";
+        }
     }
 
     public BpfProgram program(String programName) {

@@ -47,6 +47,10 @@ final class Libbpf {
     final MethodHandle objectLoad;
     final MethodHandle objectClose;
     final MethodHandle findProgram;
+    final MethodHandle nextProgram;
+    final MethodHandle programName;
+    final MethodHandle programSectionName;
+    final MethodHandle programSetLogBuf;
     final MethodHandle findMap;
     final MethodHandle programFd;
     final MethodHandle mapFd;
@@ -71,6 +75,8 @@ final class Libbpf {
     final MethodHandle ringBufferEpollFd;
     final MethodHandle testRun;
     final MethodHandle objGetInfoByFd;
+    final MethodHandle progGetNextId;
+    final MethodHandle progGetFdById;
 
     private Libbpf(SymbolLookup lib) {
         setPrint = bind(lib, "libbpf_set_print", FunctionDescriptor.of(ADDRESS, ADDRESS));
@@ -78,6 +84,10 @@ final class Libbpf {
         objectLoad = bind(lib, "bpf_object__load", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         objectClose = bind(lib, "bpf_object__close", FunctionDescriptor.ofVoid(ADDRESS));
         findProgram = bind(lib, "bpf_object__find_program_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+        nextProgram = bind(lib, "bpf_object__next_program", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+        programName = bind(lib, "bpf_program__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        programSectionName = bind(lib, "bpf_program__section_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        programSetLogBuf = bind(lib, "bpf_program__set_log_buf", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
         findMap = bind(lib, "bpf_object__find_map_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
         programFd = bind(lib, "bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         mapFd = bind(lib, "bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -104,6 +114,8 @@ final class Libbpf {
         ringBufferEpollFd = bind(lib, "ring_buffer__epoll_fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         testRun = bind(lib, "bpf_prog_test_run_opts", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
         objGetInfoByFd = bind(lib, "bpf_obj_get_info_by_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+        progGetNextId = bind(lib, "bpf_prog_get_next_id", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+        progGetFdById = bind(lib, "bpf_prog_get_fd_by_id", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     }
 
     /** The bound library; throws a one-line BpfException when libbpf.so.1 is not installed. */

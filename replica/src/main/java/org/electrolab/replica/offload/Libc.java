@@ -35,6 +35,11 @@ final class Libc {
     private static final MethodHandle VSNPRINTF = handle("vsnprintf",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
 
+    private static final MethodHandle OPEN = LINKER.downcallHandle(LIBC.findOrThrow("open"),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.captureCallState("errno"));
+    private static final MethodHandle SETNS = LINKER.downcallHandle(LIBC.findOrThrow("setns"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.captureCallState("errno"));
+
     private static MethodHandle handle(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(LIBC.findOrThrow(name), descriptor);
     }
@@ -99,6 +104,28 @@ final class Libc {
             int n = (int) EPOLL_WAIT.invokeExact(state, epfd, event, 1, timeoutMillis);
             if (n < 0 && Libbpf.errno(state) != Errno.EINTR) throw new BpfException("epoll_wait", target, Libbpf.errno(state));
             return n > 0;
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static final int O_RDONLY_CLOEXEC = 0x80000;
+    private static final int CLONE_NEWNET = 0x40000000;
+
+    /** Moves the calling thread into the network namespace bound at {@code path} (/run/netns/NAME). */
+    static void enterNetworkNamespace(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), O_RDONLY_CLOEXEC);
+            if (fd < 0) throw new BpfException("open", "network namespace " + path, Libbpf.errno(state));
+            try {
+                int rc = (int) SETNS.invokeExact(state, fd, CLONE_NEWNET);
+                if (rc != 0) throw new BpfException("setns", "network namespace " + path, Libbpf.errno(state));
+            } finally {
+                close(fd);
+            }
         } catch (BpfException e) {
             throw e;
         } catch (Throwable t) {
