@@ -79,6 +79,7 @@ public final class ScenarioVars {
         vars.put("app", scenario.app());
         vars.put("cluster_id", scenario.clusterId());
         vars.put("port", scenario.port());
+        vars.put("tick_millis", scenario.tickMillis());
         vars.put("clients", w.clients());
         vars.put("warmup", Workload.argument(w.warmup()));
         vars.put("duration", Workload.argument(w.duration()));

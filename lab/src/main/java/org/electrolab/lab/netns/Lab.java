@@ -93,8 +93,13 @@ public final class Lab {
 
     /** Brings lab {@code name} up with {@code scenario} and waits until every replica is NORMAL in one view. */
     public static Lab up(LabPaths paths, String name, Scenario scenario) {
+        return up(paths, name, scenario, READY_BASE.plus(READY_PER_REPLICA.multipliedBy(scenario.replicas())));
+    }
+
+    /** Like {@link #up(LabPaths, String, Scenario)}, giving the replicas {@code readyLimit} to agree (a slow machine needs more). */
+    public static Lab up(LabPaths paths, String name, Scenario scenario, Duration readyLimit) {
         Lab lab = create(paths, name, scenario, new CommandRunner());
-        lab.startReplicas();
+        lab.startReplicas(readyLimit);
         return lab;
     }
 
@@ -160,7 +165,7 @@ public final class Lab {
         List<Inet4Address> members = new ArrayList<>();
         for (LabHost replica : network.replicas()) members.add(ipv4(replica.address()));
         return new ClusterConfig(scenario.clusterId(), scenario.f(), scenario.app(), scenario.port(), members,
-                ClusterConfig.TICK_MILLIS_DEFAULT).toYaml();
+                scenario.tickMillis()).toYaml();
     }
 
     private static Inet4Address ipv4(String address) {
@@ -197,11 +202,11 @@ public final class Lab {
     }
 
     /** Starts every replica in its namespace and waits until all are NORMAL in the same view. */
-    private void startReplicas() {
+    private void startReplicas(Duration readyLimit) {
         try {
             Map<LabHost, Process> started = new LinkedHashMap<>();
             for (LabHost host : network.replicas()) started.put(host, launchReplica(host));
-            awaitReady(started, READY_BASE.plus(READY_PER_REPLICA.multipliedBy(started.size())));
+            awaitReady(started, readyLimit);
         } catch (RuntimeException e) {
             rollBack(e);
             throw e;
@@ -306,6 +311,11 @@ public final class Lab {
 
     /** Runs {@code w} (e.g. one cell of an experiment matrix) instead of the scenario's own workload. */
     public Path runClient(Workload w, Path out) {
+        return runClient(w, out, CLIENT_GRACE);
+    }
+
+    /** Like {@link #runClient(Workload, Path)}, the client given {@code grace} beyond its run to start and finish (a slow machine needs more). */
+    public Path runClient(Workload w, Path out, Duration grace) {
         LabHost client = network.client();
         List<String> command = List.of(paths.launcher().toString(), "client",
                 "--config", state.clusterConfig().toString(),
@@ -317,7 +327,7 @@ public final class Lab {
                 "--out", out.toAbsolutePath().toString());
         Process process = LabProcesses.start(new Netns(client.netns(), runner), command,
                 state.log(client.name()), state.pidFile(client.name()));
-        Duration limit = w.warmup().plus(w.duration()).plus(CLIENT_GRACE);
+        Duration limit = w.warmup().plus(w.duration()).plus(grace);
         try {
             if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
                 LabProcesses.stop(List.of(process.toHandle()));

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import org.electrolab.protocol.Wire;
+import org.electrolab.protocol.config.ClusterConfig;
 import org.electrolab.protocol.config.Offload;
 import org.electrolab.protocol.config.YamlFields;
 
@@ -35,7 +36,8 @@ public final class ScenarioFile {
             "app", "app: kv (null or kv)",
             "workload", "workload: {clients: 8, warmup: 5s, duration: 30s, payload-bytes: 64}",
             "cluster-id", "",
-            "port", "");
+            "port", "",
+            "tick-millis", "");
     private static final List<String> WORKLOAD_KEYS = List.of("clients", "warmup", "duration", "payload-bytes");
     /** What {@code electrolab client --payload-bytes} accepts (it keeps room for a kv key). */
     public static final int PAYLOAD_BYTES_MAX = Wire.PAYLOAD_SIZE_MAX - 64;
@@ -62,6 +64,7 @@ public final class ScenarioFile {
                 + "app: " + scenario.app() + "\n"
                 + "cluster-id: " + scenario.clusterId() + "\n"
                 + "port: " + scenario.port() + "\n"
+                + (scenario.tickMillis() == ClusterConfig.TICK_MILLIS_DEFAULT ? "" : "tick-millis: " + scenario.tickMillis() + "\n")
                 + "workload:\n"
                 + "  clients: " + w.clients() + "\n"
                 + "  warmup: " + w.warmup().toMillis() + "ms\n"
@@ -88,9 +91,13 @@ public final class ScenarioFile {
         int port = root.has("port")
                 ? (int) fields.integer(root.get("port"), "port", 1, 65535, "a UDP port, e.g. port: 7000")
                 : PORT_DEFAULT;
+        int tickMillis = root.has("tick-millis")
+                ? (int) fields.integer(root.get("tick-millis"), "tick-millis", 1, ClusterConfig.TICK_MILLIS_MAX,
+                        "milliseconds per replica tick, e.g. tick-millis: 10")
+                : ClusterConfig.TICK_MILLIS_DEFAULT;
         Workload workload = root.has("workload") ? workload(root.get("workload"), fields) : null;
         if (!fields.problems().isEmpty()) throw new ScenarioException(fields.problems());
-        return new Scenario(name, replicas, offloads, app, clusterId, port, workload);
+        return new Scenario(name, replicas, offloads, app, clusterId, port, workload, tickMillis);
     }
 
     private static int replicas(JsonNode node, YamlFields fields) {

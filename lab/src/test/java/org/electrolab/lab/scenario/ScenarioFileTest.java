@@ -54,8 +54,9 @@ class ScenarioFileTest {
     @Test
     void toYamlReadsBackEqual() throws Exception {
         Scenario scenario = ScenarioFile.parse(GOOD.replace("offloads: none", "offloads: tc-broadcast")
-                + "cluster-id: 4000000000\nport: 9100\n", "s.yaml", "s");
+                + "cluster-id: 4000000000\nport: 9100\ntick-millis: 200\n", "s.yaml", "s");
 
+        assertThat(scenario.tickMillis()).isEqualTo(200);
         assertThat(ScenarioFile.parse(ScenarioFile.toYaml(scenario), "copy", "s")).isEqualTo(scenario);
     }
 
@@ -67,7 +68,8 @@ class ScenarioFileTest {
             "offloads: none|offloads: fast-reply,turbo|s.yaml: offloads: 'turbo' is not an offload; use none, all, or a comma list of tc-broadcast, fast-reply, quorum-prune",
             "offloads: none|offloads: fast-reply,fast-reply|s.yaml: offloads: 'fast-reply' is listed twice",
             "app: kv|app: redis|s.yaml: app: 'redis' is not an app; use null or kv",
-            "app: kv|app: kv\\nclients: 8|s.yaml: clients: unknown key; the keys are replicas, offloads, app, workload, cluster-id, port",
+            "app: kv|app: kv\\nclients: 8|s.yaml: clients: unknown key; the keys are replicas, offloads, app, workload, cluster-id, port, tick-millis",
+            "app: kv|app: kv\\ntick-millis: 0|s.yaml: tick-millis: 0 is out of range 1..1000",
             "  warmup: 5s|  warmup: five|s.yaml: workload.warmup: 'five' is not a duration; write a whole number with ms, s, m or h",
             "  duration: 30s|  duration: 0s|s.yaml: workload.duration: must be longer than 0",
             "  duration: 30s|  duration: 30s\\n  time: 30s|s.yaml: workload.time: unknown key; the workload keys are clients, warmup, duration, payload-bytes",
