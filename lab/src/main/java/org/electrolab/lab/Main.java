@@ -28,6 +28,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 ExperimentCommand.class,
                 ReportCommand.class,
                 DemoCommand.class,
+                org.electrolab.lab.kernels.KernelsCommand.class,
         })
 public final class Main implements Callable<Integer> {
 

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -48,9 +49,15 @@ public class CommandRunner {
 
     /** Runs the command and returns its result; only a timeout or a command that cannot start throws. */
     public Result tryRun(List<String> command) {
+        return tryRun(null, command);
+    }
+
+    /** Like {@link #tryRun(List)}, in working directory {@code directory} (null: this process's). */
+    public Result tryRun(Path directory, List<String> command) {
         Process process;
         try {
-            process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            process = new ProcessBuilder(command).directory(directory == null ? null : directory.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         } catch (IOException e) {
             throw new LabException(LabException.quote(command) + " could not start: " + e.getMessage());
         }

@@ -19,7 +19,7 @@ public final class LabException extends RuntimeException {
         return "`" + String.join(" ", command) + "`";
     }
 
-    static String oneLine(String text) {
+    public static String oneLine(String text) {
         return text.lines().map(String::strip).filter(line -> !line.isEmpty()).collect(Collectors.joining("; "));
     }
 }

@@ -19,7 +19,7 @@ import org.electrolab.lab.scenario.ScenarioException;
 import org.electrolab.lab.scenario.ScenarioFile;
 
 /** What the lab tests share: unique short lab names, the shipped scenarios, leftover checks, a started process's first line. */
-final class TestLabs {
+public final class TestLabs {
     private static final AtomicInteger NEXT = new AtomicInteger();
 
     private TestLabs() {}
@@ -29,7 +29,7 @@ final class TestLabs {
         return "t" + ProcessHandle.current().pid() % 1_000_000 + "x" + NEXT.getAndIncrement();
     }
 
-    static Path repo() {
+    public static Path repo() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.isDirectory(dir.resolve("experiments").resolve("scenarios"))) dir = dir.getParent();
         if (dir == null) throw new IllegalStateException("no experiments/scenarios above " + Path.of("").toAbsolutePath());
