@@ -23,6 +23,7 @@ import org.electrolab.client.history.History.Op;
 import org.electrolab.client.history.HistoryFile;
 import org.electrolab.client.history.LinearizabilityChecker;
 import org.electrolab.client.history.LostWrites;
+import org.electrolab.lab.ClientCommand;
 import org.electrolab.lab.experiment.ClusterException;
 import org.electrolab.lab.experiment.NetnsCluster;
 import org.electrolab.lab.experiment.OffloadSet;
@@ -184,7 +185,8 @@ public final class CampaignRunner {
                 return FaultRun.failed(run, injected.what(), "the clients did not finish within " + limit / 1000 + " s; see "
                         + results.clientLog(run.id()));
             }
-            if (client.exitValue() != 0) {
+            // A history with a violation is judged below like any other; the client says so in its exit code too.
+            if (client.exitValue() != 0 && client.exitValue() != ClientCommand.EXIT_VIOLATION) {
                 return FaultRun.failed(run, injected.what(), "the client exited with code " + client.exitValue() + "; see "
                         + results.clientLog(run.id()));
             }
