@@ -36,6 +36,7 @@ import org.electrolab.lab.netns.LinkFaults;
 import org.electrolab.lab.netns.ReplicaView;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.Workload;
+import org.electrolab.lab.watch.FaultWindow;
 
 /**
  * Runs a {@link Campaign} on the netns lab: one lab per size and offload set; in it, each run starts
@@ -175,11 +176,15 @@ public final class CampaignRunner {
             }
             Thread.sleep(campaign.before().toMillis());
             faultNanos = System.nanoTime();
+            long injectedAtMillis = System.currentTimeMillis();
             injected = injector.inject(run.fault());
+            FaultWindow window = FaultWindow.injected(run.fault().label, injected.what(), injectedAtMillis);
+            showOnLivePage(lab, window);
             Thread.sleep(campaign.during().toMillis());
             healNanos = System.nanoTime();
             links = injector.linkCounters();
             injector.heal();
+            showOnLivePage(lab, window.healed(System.currentTimeMillis()));
             long limit = campaign.load().plus(CLIENT_GRACE).toMillis();
             if (!client.waitFor(limit, TimeUnit.MILLISECONDS)) {
                 return FaultRun.failed(run, injected.what(), "the clients did not finish within " + limit / 1000 + " s; see "
@@ -197,6 +202,15 @@ public final class CampaignRunner {
         List<String> crashed = lab.network().replicas().stream().filter(h -> lab.replicaProcess(h).isEmpty()).map(LabHost::name).toList();
         long converged = crashed.isEmpty() ? awaitConverged(lab) : -1;
         return judge(run, injected, HistoryFile.read(history), faultNanos, healNanos, converged, commit(lab), links, crashed);
+    }
+
+    /** The fault window in the lab's state directory, for `lab watch` to shade; a page is no reason to fail a run. */
+    private void showOnLivePage(Lab lab, FaultWindow window) {
+        try {
+            window.write(lab.state().dir());
+        } catch (IOException e) {
+            out.println("electrolab experiment faults: cannot write the fault window for the live page: " + e.getMessage());
+        }
     }
 
     /** Waits until the leader's commit moves: the clients are running. False when they never do, or the client died. */
