@@ -1,26 +1,33 @@
 // The live page of `electrolab lab watch` (docs/lab.md): renders each Snapshot the server sends.
 "use strict";
 
-const COUNTERS = [
-  ["tc-broadcast.cloned"], ["fast-reply.fast_replied"], ["quorum-prune.quorum_passed"], ["quorum-prune.pruned"],
+// Columns of the hosts table, each the sum of these program counters (docs/lab.md, "Watching a lab").
+const COLUMNS = [
+  ["tc-broadcast.cloned"],
+  ["fast-reply.fast_replied"],
+  ["quorum-prune.quorum_passed"],
+  ["quorum-prune.pruned", "quorum-prune.dropped_late", "quorum-prune.dropped_duplicate"],
 ];
+const DROPS = ["dropped_invalid", "dropped_foreign"];
 const SERIES_MILLIS = 60000;
 const SVG = "http://www.w3.org/2000/svg";
 
 const number = (n) => Math.round(n).toLocaleString("en-US");
 const $ = (id) => document.getElementById(id);
 
-function counterCell(host, name) {
-  const counter = host.counters.find((c) => c.name === name);
-  if (!counter) return "<td>–</td>";
-  return `<td>${number(counter.value)}<br><span class="rate">${number(counter.perSec)}/s</span></td>`;
+function cell(value, perSec) {
+  return `<td>${number(value)}<br><span class="rate">${number(perSec)}/s</span></td>`;
+}
+
+function counterCell(host, names) {
+  const counters = host.counters.filter((c) => names.includes(c.name));
+  if (counters.length === 0) return "<td>–</td>";
+  return cell(counters.reduce((sum, c) => sum + c.value, 0), counters.reduce((sum, c) => sum + c.perSec, 0));
 }
 
 function dropsCell(host) {
-  const kernel = host.counters.filter((c) => c.name.split(".")[1].startsWith("dropped"));
-  const total = host.dropped + kernel.reduce((sum, c) => sum + c.value, 0);
-  const rate = kernel.reduce((sum, c) => sum + c.perSec, 0);
-  return `<td>${number(total)}<br><span class="rate">${number(rate)}/s</span></td>`;
+  const kernel = host.counters.filter((c) => DROPS.includes(c.name.split(".")[1]));
+  return cell(host.dropped + kernel.reduce((sum, c) => sum + c.value, 0), kernel.reduce((sum, c) => sum + c.perSec, 0));
 }
 
 function renderHosts(snapshot) {
@@ -32,7 +39,7 @@ function renderHosts(snapshot) {
       <td><span class="role ${h.role}">${h.role}</span></td>
       <td>${known ? h.view : "–"}</td><td>${known ? h.status : "–"}</td>
       <td>${known ? number(h.op) : "–"}</td><td>${known ? number(h.commit) : "–"}</td>
-      ${COUNTERS.map(([name]) => counterCell(h, name)).join("")}${dropsCell(h)}</tr>`;
+      ${COLUMNS.map((names) => counterCell(h, names)).join("")}${dropsCell(h)}</tr>`;
   });
   document.querySelector("#hosts tbody").innerHTML = rows.join("");
 }
@@ -47,14 +54,15 @@ function element(name, attributes, text) {
 function renderChart(snapshot) {
   const chart = $("chart");
   chart.replaceChildren();
-  const width = 760, height = 240, left = 56, right = 56, top = 10, bottom = 22;
+  const width = 760, height = 240, left = 56, right = 70, top = 10, bottom = 22;
   const end = snapshot.takenAtMillis, start = end - SERIES_MILLIS;
   const x = (t) => left + ((t - start) / SERIES_MILLIS) * (width - left - right);
   const points = snapshot.series;
   const opsMax = Math.max(1, ...points.map((p) => p.opsPerSec)) * 1.1;
-  const p99Max = Math.max(1, ...points.map((p) => p.p99Micros)) * 1.1;
+  // p99 on a log axis: a cold JVM's first second or a view change is 100x the steady p99.
+  const p99Decades = Math.max(2, Math.ceil(Math.log10(Math.max(10, ...points.map((p) => p.p99Micros)))));
   const yOps = (v) => top + (1 - v / opsMax) * (height - top - bottom);
-  const yP99 = (v) => top + (1 - v / p99Max) * (height - top - bottom);
+  const yP99 = (v) => top + (1 - Math.log10(Math.max(1, v)) / p99Decades) * (height - top - bottom);
   for (const fault of snapshot.faults) {
     const from = Math.max(start, fault.fromMillis), to = fault.toMillis === 0 ? end : fault.toMillis;
     if (to < start) continue;
@@ -72,7 +80,9 @@ function renderChart(snapshot) {
     const y = top + (i / 4) * (height - top - bottom);
     chart.append(element("line", { x1: left, x2: width - right, y1: y, y2: y, stroke: "#eee" }));
     chart.append(element("text", { x: left - 4, y: y + 4, "text-anchor": "end" }, number(opsMax * (1 - i / 4))));
-    chart.append(element("text", { x: width - right + 4, y: y + 4 }, number(p99Max * (1 - i / 4))));
+  }
+  for (let decade = 0; decade <= p99Decades; decade++) {
+    chart.append(element("text", { x: width - right + 4, y: yP99(10 ** decade) + 4 }, number(10 ** decade)));
   }
   for (let s = 0; s <= 60; s += 10) {
     chart.append(element("text", { x: x(end - s * 1000), y: height - 6, "text-anchor": "middle" }, s === 0 ? "now" : `-${s}s`));

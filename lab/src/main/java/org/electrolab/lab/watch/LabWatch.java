@@ -146,11 +146,14 @@ public final class LabWatch {
         return new Snapshot.Host(host.name(), host.replicaId(), host.address(), role, running, process.map(ProcessHandle::pid).orElse(0L),
                 v.view(), v.status(), v.leader(), v.op(), v.commit(), v.offloadsLoaded(), v.path(), v.datagramsIn(), v.datagramsOut(),
                 v.dropped(), v.updatedAtMillis() > 0 ? Math.max(0, now - v.updatedAtMillis()) : -1,
-                counters(host.name(), v));
+                counters(host.name(), v, running && !role.equals("paused")));
     }
 
-    /** The counters with their rates over the readings of about the last second (a restart resets them). */
-    private List<Snapshot.Counter> counters(String host, ReplicaView view) {
+    /**
+     * The counters with their rates over the readings of about the last second (a restart resets
+     * them); a replica that is not running counts nothing, whatever its last file said.
+     */
+    private List<Snapshot.Counter> counters(String host, ReplicaView view, boolean counting) {
         List<Reading> history = readings.computeIfAbsent(host, h -> new ArrayList<>());
         long at = view.updatedAtMillis();
         if (!history.isEmpty() && at < history.getLast().atMillis()) history.clear();
@@ -161,7 +164,7 @@ public final class LabWatch {
         List<Snapshot.Counter> counters = new ArrayList<>();
         view.kernel().forEach((counter, value) -> {
             long before = oldest.counters().getOrDefault(counter, value);
-            double perSec = seconds > 0 && value >= before ? (value - before) / seconds : 0;
+            double perSec = counting && seconds > 0 && value >= before ? (value - before) / seconds : 0;
             counters.add(new Snapshot.Counter(counter, value, perSec));
         });
         return counters;
