@@ -27,6 +27,7 @@ import org.electrolab.client.history.History;
 import org.electrolab.client.history.HistoryFile;
 import org.electrolab.client.history.LinearizabilityChecker;
 import org.electrolab.client.history.LostWrites;
+import org.electrolab.lab.cli.InvokingUser;
 import org.electrolab.lab.cli.UserError;
 import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.config.ClusterConfig;
@@ -166,6 +167,8 @@ public final class ClientCommand implements Callable<Integer> {
         RunReport report = RunReport.of(result, load, summary, offloads, startedAt);
         try {
             report.write(out);
+            InvokingUser.handOver(out);
+            InvokingUser.handOver(ClientIntervals.intervalLogFor(out));
         } catch (IOException e) {
             throw new UserError("--out " + out + ": cannot write: " + e.getMessage() + "; choose a writable path");
         }
@@ -202,6 +205,8 @@ public final class ClientCommand implements Callable<Integer> {
         }
         try {
             HistoryFile.write(history, recorded);
+            InvokingUser.handOver(history);
+            InvokingUser.handOver(ClientIntervals.intervalLogFor(history));
         } catch (IOException e) {
             throw new UserError("--history " + history + ": cannot write: " + e.getMessage() + "; choose a writable path");
         }
@@ -272,7 +277,7 @@ public final class ClientCommand implements Callable<Integer> {
     private static void checkWritable(String option, Path out) {
         Path parent = out.toAbsolutePath().getParent();
         try {
-            if (parent != null) Files.createDirectories(parent);
+            if (parent != null) InvokingUser.createDirectories(parent);
         } catch (IOException e) {
             throw new UserError(option + " " + out + ": cannot create its directory (" + e.getMessage() + "); choose a writable path");
         }

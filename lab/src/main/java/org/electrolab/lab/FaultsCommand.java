@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.electrolab.lab.cli.CtrlC;
+import org.electrolab.lab.cli.InvokingUser;
 import org.electrolab.lab.cli.UserError;
 import org.electrolab.lab.experiment.EnvironmentFacts;
 import org.electrolab.lab.experiment.MatrixException;
@@ -102,6 +103,7 @@ public final class FaultsCommand implements Callable<Integer> {
         try (CtrlC _ = CtrlC.onStop(runner::requestStop, STOP_WAIT, "faults-stop")) {
             List<FaultRun> runs = runner.run(environment(paths));
             Path report = FaultReport.write(results);
+            InvokingUser.handOver(results.dir());
             long problems = runs.stream().filter(r -> !r.correct()).count();
             stdout.printf("%s: %d runs, %d with a problem; report %s%n", runs.size() < total ? "stopped" : "done", runs.size(), problems, report);
             stdout.flush();

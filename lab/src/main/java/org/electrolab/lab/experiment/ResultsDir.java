@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 
+import org.electrolab.lab.cli.InvokingUser;
+
 /**
  * The layout of one experiment's results (docs/experiments.md):
  * <pre>
@@ -37,7 +39,10 @@ public record ResultsDir(Path dir) {
         createEmpty(dir, runs(), logs());
     }
 
-    /** Creates {@code dir} and {@code subdirs}; refuses a {@code dir} that exists and is not empty. */
+    /**
+     * Creates {@code dir} and {@code subdirs} (under sudo, owned by the invoking user); refuses a
+     * {@code dir} that exists and is not empty.
+     */
     public static void createEmpty(Path dir, Path... subdirs) throws IOException {
         if (Files.isDirectory(dir)) {
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
@@ -46,8 +51,8 @@ public record ResultsDir(Path dir) {
                 }
             }
         }
-        Files.createDirectories(dir);
-        for (Path subdir : subdirs) Files.createDirectories(subdir);
+        InvokingUser.createDirectories(dir);
+        for (Path subdir : subdirs) InvokingUser.createDirectories(subdir);
     }
 
     public Path matrixCopy() {
