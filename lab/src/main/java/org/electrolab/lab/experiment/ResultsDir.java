@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.regex.Pattern;
 
 import org.electrolab.lab.cli.InvokingUser;
 
@@ -23,6 +24,11 @@ import org.electrolab.lab.cli.InvokingUser;
  */
 public record ResultsDir(Path dir) {
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss");
+    /**
+     * The name of every results directory: {@link #stamp} and an optional kind ({@code -faults},
+     * {@code -demo}, {@code -loopback}, ...), so that {@code ls} lists them in time order.
+     */
+    public static final Pattern NAME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}(-[a-z0-9-]+)?");
 
     /** {@code parent/<local time>}, e.g. experiments/results/2025-11-25T08-50-12 (no colons: portable file names). */
     public static ResultsDir timestamped(Path parent, LocalDateTime now) {
