@@ -81,6 +81,11 @@ public record ResultsDir(Path dir) {
         return runs().resolve(runId + ".json");
     }
 
+    /** The client's HdrHistogram interval log of the run, beside its run.json (docs/client.md). */
+    public Path runIntervalLog(String runId) {
+        return runs().resolve(runId + ".hlog");
+    }
+
     public Path runLog(String runId) {
         return runs().resolve(runId + ".log");
     }
