@@ -76,7 +76,7 @@ public final class ClosedLoop {
         long now = System.nanoTime();
         measureFromNanos = now + spec.warmup().toNanos();
         measureUntilNanos = measureFromNanos + spec.duration().toNanos();
-        intervals = Intervals.of(socket, now, measureFromNanos, onInterval);
+        intervals = Intervals.of(socket, now, measureFromNanos, measureUntilNanos, onInterval);
         Vertx vertx = socket.vertx();
         if (spec.warmup().toMillis() >= 1) vertx.setTimer(spec.warmup().toMillis(), id -> endWarmup());
         else endWarmup();

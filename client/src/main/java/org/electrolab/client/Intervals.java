@@ -6,8 +6,8 @@ import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 
 /**
- * A run cut into intervals of {@link #LENGTH} (and at the end of the warmup, so no interval mixes
- * warmup and measured replies): each interval's completed requests, latencies, errors and
+ * A run cut into intervals of {@link #LENGTH}, and at the end of the warmup and of the load, so no
+ * interval mixes phases: each interval's completed requests, latencies, errors and
  * retransmissions, handed to a listener as soon as it ends. What {@code electrolab client} prints
  * each second, writes to its interval log and to its stats file. An answer belongs to the interval
  * its reply time falls in, so the measured intervals add up to the run's figures. Runs on the
@@ -65,6 +65,7 @@ public final class Intervals {
     private final ClientSocket socket;
     private final long runStartNanos;
     private final long warmupEndNanos;
+    private final long loadEndNanos;
     private final Consumer<Interval> listener;
     private long startNanos;
     private long endNanos;
@@ -79,17 +80,20 @@ public final class Intervals {
     private boolean finished;
 
     /**
-     * Intervals of a run on {@code socket} from {@code runStartNanos}; {@code warmupEndNanos} equal
-     * to it for a run without warmup. Call on the socket's context.
+     * Intervals of a run on {@code socket} from {@code runStartNanos}: warmup until
+     * {@code warmupEndNanos} (equal to the start for a run without warmup), measured until
+     * {@code loadEndNanos}, final reads after it. Call on the socket's context.
      */
-    public static Intervals of(ClientSocket socket, long runStartNanos, long warmupEndNanos, Consumer<Interval> listener) {
-        return new Intervals(socket, runStartNanos, warmupEndNanos, listener);
+    public static Intervals of(ClientSocket socket, long runStartNanos, long warmupEndNanos, long loadEndNanos,
+                               Consumer<Interval> listener) {
+        return new Intervals(socket, runStartNanos, warmupEndNanos, loadEndNanos, listener);
     }
 
-    private Intervals(ClientSocket socket, long runStartNanos, long warmupEndNanos, Consumer<Interval> listener) {
+    private Intervals(ClientSocket socket, long runStartNanos, long warmupEndNanos, long loadEndNanos, Consumer<Interval> listener) {
         this.socket = socket;
         this.runStartNanos = runStartNanos;
         this.warmupEndNanos = warmupEndNanos;
+        this.loadEndNanos = loadEndNanos;
         this.listener = listener;
         open(runStartNanos);
         schedule();
@@ -110,13 +114,6 @@ public final class Intervals {
     public void unknown(long nanos) {
         advanceTo(nanos);
         unknown++;
-    }
-
-    /** From now on intervals are final reads (checked workload: the load has stopped). */
-    public void finalReads(long nanos) {
-        advanceTo(nanos);
-        if (nanos - startNanos > 0) close(nanos);
-        phase = Phase.FINAL_READS;
     }
 
     /** The run ended at {@code nanos}: the intervals up to it, then the last, shorter one. */
@@ -148,8 +145,10 @@ public final class Intervals {
 
     private void open(long start) {
         long next = runStartNanos + ((start - runStartNanos) / LENGTH.toNanos() + 1) * LENGTH.toNanos();
-        endNanos = start - warmupEndNanos < 0 && next - warmupEndNanos > 0 ? warmupEndNanos : next;
-        if (phase != Phase.FINAL_READS) phase = start - warmupEndNanos < 0 ? Phase.WARMUP : Phase.MEASURED;
+        if (start - warmupEndNanos < 0 && next - warmupEndNanos > 0) next = warmupEndNanos;
+        if (start - loadEndNanos < 0 && next - loadEndNanos > 0) next = loadEndNanos;
+        endNanos = next;
+        phase = start - warmupEndNanos < 0 ? Phase.WARMUP : start - loadEndNanos < 0 ? Phase.MEASURED : Phase.FINAL_READS;
         reset(start);
     }
 

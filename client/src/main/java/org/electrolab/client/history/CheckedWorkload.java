@@ -154,7 +154,8 @@ public final class CheckedWorkload {
 
     private void start() {
         long now = System.nanoTime();
-        intervals = Intervals.of(socket, now, now, onInterval);
+        // After the duration, the calls in flight finish and the final reads run: intervals of final reads.
+        intervals = Intervals.of(socket, now, now, now + spec.duration().toNanos(), onInterval);
         socket.vertx().setTimer(spec.duration().toMillis(), id -> stopping = true);
         for (int c = 0; c < clients.size(); c++) next(c);
     }
@@ -213,7 +214,6 @@ public final class CheckedWorkload {
     /** Every written key is read, spread over the clients, each key until one read is answered. */
     private void finalReads() {
         finalPhase = true;
-        intervals.finalReads(System.nanoTime());
         finalReadsUntilNanos = System.nanoTime() + spec.finalReadsWithin().toNanos();
         List<String> keys = new ArrayList<>(written);
         int[] nextKey = {0};

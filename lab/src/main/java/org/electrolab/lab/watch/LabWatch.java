@@ -143,8 +143,10 @@ public final class LabWatch {
                     -1, "", -1, 0, 0, "", "", 0, 0, 0, -1, List.of());
         }
         ReplicaView v = view.get();
+        // A replica that was killed keeps the status it last wrote; one that exited says so in its last file.
+        String status = v.running() ? v.status() : "EXITED";
         return new Snapshot.Host(host.name(), host.replicaId(), host.address(), role, running, process.map(ProcessHandle::pid).orElse(0L),
-                v.view(), v.status(), v.leader(), v.op(), v.commit(), v.offloadsLoaded(), v.path(), v.datagramsIn(), v.datagramsOut(),
+                v.view(), status, v.leader(), v.op(), v.commit(), v.offloadsLoaded(), v.path(), v.datagramsIn(), v.datagramsOut(),
                 v.dropped(), v.updatedAtMillis() > 0 ? Math.max(0, now - v.updatedAtMillis()) : -1,
                 counters(host.name(), v, running && !role.equals("paused")));
     }

@@ -33,7 +33,9 @@ public record Snapshot(String lab, boolean up, String note, long takenAtMillis, 
      *     (no process), {@code paused} (stopped with SIGSTOP) or {@code starting} (no stats file yet)
      * @param running whether its process is alive (from its pid file)
      * @param statsAgeMillis how old its stats file is; large while the replica is paused or stuck
-     * @param leaderIndex the leader its stats file names (a replica that was killed keeps its last one)
+     * @param status what its stats file says (a replica that was killed keeps its last one), or
+     *     {@code EXITED} when its last file says it exited
+     * @param leaderIndex the leader its stats file names
      */
     public record Host(String name, int replica, String address, String role, boolean running, long pid, long view,
                        String status, int leaderIndex, long op, long commit, String offloadsLoaded, String path,

@@ -41,8 +41,7 @@ public final class StatusTable {
                 out.println(" (no stats yet)" + (h.running() ? "" : ", not running"));
                 continue;
             }
-            String status = h.running() || !"NORMAL".equals(h.status()) ? h.status() : "EXITED";
-            out.printf(" %-5d %-11s %-6d %-8d %-8d %-11s %s%n", h.view(), status, h.leaderIndex(), h.op(), h.commit(), h.role(),
+            out.printf(" %-5d %-11s %-6d %-8d %-8d %-11s %s%n", h.view(), h.status(), h.leaderIndex(), h.op(), h.commit(), h.role(),
                     h.offloadsLoaded());
             if (!h.counters().isEmpty()) {
                 out.println("        kernel: " + h.counters().stream().map(c -> counter(c, rates)).collect(Collectors.joining(", ")));

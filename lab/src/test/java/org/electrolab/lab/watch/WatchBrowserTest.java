@@ -86,7 +86,7 @@ class WatchBrowserTest {
 
         // The page shows the lab serving: a leader, the client's ops/s, and some seconds of the chart.
         WebDriverWait page = new WebDriverWait(browser, PAGE_WAIT, Duration.ofMillis(50));
-        page.until(b -> !text("leader").equals("–") && !text("ops").equals("–") && server.latest().series().size() >= 15);
+        page.until(b -> !text("leader").equals("–") && !text("ops").equals("–") && server.latest().series().size() >= 25);
         List<?> shown = (List<?>) ((JavascriptExecutor) browser).executeScript("const leader = document.getElementById('leader').textContent;"
                 + " const row = document.querySelector('tr[data-host=\"' + leader + '\"]');"
                 + " return [leader, document.getElementById('view').textContent, row && row.dataset.role];");
