@@ -65,8 +65,10 @@ final class FakeLab {
                 .write(state.dir().resolve(ClientStats.FILE));
     }
 
+    /** Sorted by name, as a replica writes them. */
     static Map<String, Long> counters(long fastReplied) {
-        return Map.of("fast-reply.fast_replied", fastReplied, "fast-reply.dropped_invalid", 1L, "quorum-prune.pruned", 2 * fastReplied);
+        return new java.util.TreeMap<>(Map.of("fast-reply.fast_replied", fastReplied, "fast-reply.dropped_invalid", 1L,
+                "quorum-prune.pruned", 2 * fastReplied));
     }
 
     static List<String> roles(Snapshot s) {

@@ -13,6 +13,8 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.electrolab.lab.CliRun;
+import org.electrolab.protocol.testing.RootRequirement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -146,6 +148,91 @@ class LabWatchTest {
             assertThat(snapshots[2].get("takenAtMillis").asLong() - snapshots[1].get("takenAtMillis").asLong()).isLessThanOrEqualTo(500);
             assertThat(snapshots[2].get("hosts").get(1).get("role").asText()).isEqualTo("leader");
         }
+    }
+
+    @Test
+    void labMetricsPrintsTheExpositionAndLabWatchNamesATakenPort() throws Exception {
+        FakeLab lab = new FakeLab(root, "w7", 3);
+        lab.alive(0);
+        lab.replica(0, 3, "NORMAL", 0, 100, FakeLab.counters(5), System.currentTimeMillis());
+        String previousHome = System.getProperty("electrolab.home");
+        System.setProperty("electrolab.home", root.toString());
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            CliRun metrics = CliRun.electrolab("lab", "metrics", "--name", "w7");
+            assertThat(metrics.exitCode()).as(metrics.err()).isZero();
+            assertThat(metrics.out().lines()).contains("electrolab_lab_view{lab=\"w7\"} 3",
+                    "electrolab_replica_role{lab=\"w7\",host=\"r0\",replica=\"0\",role=\"leader\"} 1");
+
+            CliRun watch = CliRun.electrolab("lab", "watch", "--name", "w7", "--port", Integer.toString(taken.getLocalPort()));
+            assertThat(watch.exitCode()).isEqualTo(2);
+            assertThat(watch.err()).isEqualTo("electrolab lab watch: --port " + taken.getLocalPort() + ": 127.0.0.1:" + taken.getLocalPort()
+                    + " is in use; choose another --port (0: any free one)\n");
+        } finally {
+            if (previousHome == null) System.clearProperty("electrolab.home");
+            else System.setProperty("electrolab.home", previousHome);
+        }
+    }
+
+    @Test
+    void labStatusPrintsTheSnapshotAsJsonAndAsATable() throws Exception {
+        RootRequirement.require("lab status (it asks ip netns about the lab's namespaces)");
+        FakeLab lab = new FakeLab(root, "w8", 3);
+        for (int id = 0; id < 3; id++) {
+            lab.alive(id);
+            lab.replica(id, 5, "NORMAL", 2, 100, FakeLab.counters(5), System.currentTimeMillis());
+        }
+        lab.client(12_345, 400, System.currentTimeMillis());
+        String previousHome = System.getProperty("electrolab.home");
+        System.setProperty("electrolab.home", root.toString());
+        try {
+            CliRun json = CliRun.electrolab("lab", "status", "--json", "--name", "w8");
+            assertThat(json.exitCode()).as(json.err()).isZero();
+            JsonNode status = new ObjectMapper().readTree(json.out());
+            assertThat(status.get("view").asLong()).isEqualTo(5);
+            assertThat(status.get("leader").asText()).isEqualTo("r2");
+            assertThat(status.get("hosts").get(2).get("role").asText()).isEqualTo("leader");
+            assertThat(status.get("hosts").get(0).get("counters").get(0).get("name").asText()).isEqualTo("fast-reply.dropped_invalid");
+            assertThat(status.get("client").get("opsPerSec").asDouble()).isEqualTo(12_345.0);
+            assertThat(status.get("namespaces").get(0).get("namespace").asText()).isEqualTo("el-w8-r0");
+            assertThat(status.get("namespaces").get(0).get("present").asBoolean()).isFalse();
+
+            CliRun table = CliRun.electrolab("lab", "status", "--name", "w8");
+            assertThat(table.exitCode()).as(table.err()).isZero();
+            assertThat(table.out().lines()).anyMatch(l -> l.matches("r2 +el-w8-r2 +198\\.18\\.7\\.3 +no netns +5 +NORMAL +2 +102 +100 +leader +all"))
+                    .anyMatch(l -> l.startsWith("client ") && l.contains("client measured 3s: 12,345 ops/s, p50 80 µs, p99 400 µs"));
+        } finally {
+            if (previousHome == null) System.clearProperty("electrolab.home");
+            else System.setProperty("electrolab.home", previousHome);
+        }
+    }
+
+    @Test
+    void labStatusWatchRedrawsEverySecondWithRatesUntilStopped() throws Exception {
+        RootRequirement.require("lab status --watch (it asks ip netns about the lab's namespaces)");
+        FakeLab lab = new FakeLab(root, "w9", 3);
+        lab.alive(0);
+        lab.replica(0, 1, "NORMAL", 0, 100, FakeLab.counters(5), System.currentTimeMillis());
+        ProcessBuilder builder = new ProcessBuilder(org.electrolab.lab.Launcher.checkout().resolve("bin/electrolab").toString(),
+                "lab", "status", "--watch", "--name", "w9").redirectErrorStream(true);
+        builder.environment().put("ELECTROLAB_OPTS", "-Delectrolab.home=" + root);
+        Process watch = builder.start();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(watch.getInputStream()));
+            // Two tables, a second apart, each counter with its rate.
+            long headers = 0;
+            String line;
+            while (headers < 2 && (line = out.readLine()) != null) {
+                if (line.startsWith("lab w9: ")) headers++;
+                if (headers == 2) assertThat(line).contains("view 1, leader r0");
+            }
+            assertThat(headers).isEqualTo(2);
+            assertThat(out.readLine()).startsWith("host ");
+            assertThat(out.readLine()).contains(" leader ");
+            assertThat(out.readLine()).contains("fast-reply.fast_replied 5 (0/s)");
+        } finally {
+            watch.destroy();
+        }
+        assertThat(watch.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as("stopped by SIGTERM").isTrue();
     }
 
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
