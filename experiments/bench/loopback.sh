@@ -13,7 +13,7 @@ while (($#)); do
     *) echo "usage: $0 [--duration 20s] [--warmup 5s]" >&2; exit 2 ;;
   esac
 done
-out="$repo/experiments/results/$(date -u +%Y%m%dT%H%M%SZ)-loopback"
+out="$repo/experiments/results/$(date +%Y-%m-%dT%H-%M-%S)-loopback"
 mkdir -p "$out"
 electrolab="$repo/bin/electrolab"
 "$electrolab" --help >/dev/null   # build once, before any replica starts

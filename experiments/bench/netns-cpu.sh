@@ -17,7 +17,7 @@ while (($#)); do
   esac
 done
 electrolab="$repo/bin/electrolab"
-out="$repo/experiments/results/$(date -u +%Y%m%dT%H%M%SZ)-netns-cpu"
+out="$repo/experiments/results/$(date +%Y-%m-%dT%H-%M-%S)-netns-cpu"
 mkdir -p "$out"
 lab=cpu
 trap '"$electrolab" lab down --name "$lab" >/dev/null 2>&1 || true' EXIT

@@ -3,6 +3,7 @@ package org.electrolab.client;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -37,6 +38,8 @@ public final class ClosedLoop {
     private final List<Session> sessions = new ArrayList<>();
     private final Histogram latencyMicros = new Histogram(3);
     private final Promise<RunResult> done = Promise.promise();
+    private final Consumer<Intervals.Interval> onInterval;
+    private Intervals intervals;
     private long measureFromNanos;
     private long measureUntilNanos;
     private boolean running;
@@ -45,15 +48,24 @@ public final class ClosedLoop {
     private long undecodableAtWarmupEnd;
     private long retransmissionsAtWarmupEnd;
 
-    private ClosedLoop(Spec spec, ClientSocket socket) {
+    private ClosedLoop(Spec spec, ClientSocket socket, Consumer<Intervals.Interval> onInterval) {
         this.spec = spec;
         this.socket = socket;
+        this.onInterval = onInterval;
     }
 
     /** Runs the load for warmup plus duration, then closes its socket; fails only when the socket cannot bind. */
     public static Future<RunResult> run(Vertx vertx, Spec spec) {
+        return run(vertx, spec, Intervals.IGNORED);
+    }
+
+    /**
+     * The same, handing every {@link Intervals.Interval} of warmup and measured window to
+     * {@code onInterval} as it ends, on the socket's event loop (so it must not block).
+     */
+    public static Future<RunResult> run(Vertx vertx, Spec spec, Consumer<Intervals.Interval> onInterval) {
         return ClientSocket.open(vertx, spec.cluster(), spec.bindHost()).compose(socket -> {
-            ClosedLoop loop = new ClosedLoop(spec, socket);
+            ClosedLoop loop = new ClosedLoop(spec, socket, onInterval);
             socket.context().runOnContext(v -> loop.start());
             return loop.done.future();
         });
@@ -64,6 +76,7 @@ public final class ClosedLoop {
         long now = System.nanoTime();
         measureFromNanos = now + spec.warmup().toNanos();
         measureUntilNanos = measureFromNanos + spec.duration().toNanos();
+        intervals = Intervals.of(socket, now, measureFromNanos, measureUntilNanos, onInterval);
         Vertx vertx = socket.vertx();
         if (spec.warmup().toMillis() >= 1) vertx.setTimer(spec.warmup().toMillis(), id -> endWarmup());
         else endWarmup();
@@ -91,17 +104,23 @@ public final class ClosedLoop {
     }
 
     private void answered(byte[] request, Reply reply, long sentNanos, long answeredNanos) {
-        if (answeredNanos - measureFromNanos < 0 || answeredNanos - measureUntilNanos >= 0) return;
-        if (spec.workload().isError(request, reply.result())) {
+        if (answeredNanos - measureUntilNanos >= 0) return;
+        boolean error = spec.workload().isError(request, reply.result());
+        long micros = (answeredNanos - sentNanos) / 1_000;
+        if (error) intervals.error(answeredNanos);
+        else intervals.completed(answeredNanos, micros);
+        if (answeredNanos - measureFromNanos < 0) return;
+        if (error) {
             appErrors++;
         } else {
             completed++;
-            latencyMicros.recordValue((answeredNanos - sentNanos) / 1_000);
+            latencyMicros.recordValue(micros);
         }
     }
 
     private void finish() {
         running = false;
+        intervals.finish(measureUntilNanos);
         sessions.forEach(Session::close);
         long undecodable = socket.undecodable() - undecodableAtWarmupEnd;
         RunResult result = new RunResult(completed, appErrors + undecodable, socket.retransmissions() - retransmissionsAtWarmupEnd,

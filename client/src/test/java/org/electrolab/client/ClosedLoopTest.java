@@ -154,4 +154,34 @@ class ClosedLoopTest {
             assertThat(result.timeouts()).isZero();
         }
     }
+
+    @Test
+    void theIntervalsOfARunAddUpToItsFiguresAndNoneMixesWarmupAndMeasuredReplies(Vertx vertx) throws Exception {
+        try (FakeMember m0 = FakeMember.start(vertx, CLUSTER, 0, "127.0.42.41",
+                (r, copies, out) -> out.replyLater(1, 0, r.payload()))) {
+            // A warmup of 1.3 s: the second interval is cut at its end, 0.3 s long.
+            ClosedLoop.Spec spec = new ClosedLoop.Spec(FakeMember.endpoints(CLUSTER, m0), 2, Duration.ofMillis(1300),
+                    Duration.ofMillis(2500), Duration.ofMillis(200), "127.0.42.49", nullPayloads());
+            List<Intervals.Interval> intervals = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+            RunResult result = ClosedLoop.run(vertx, spec, intervals::add).toCompletionStage().toCompletableFuture()
+                    .get(15, TimeUnit.SECONDS);
+
+            assertThat(intervals).extracting(i -> i.phase().label)
+                    .containsExactly("warmup", "warmup", "measured", "measured", "measured");
+            assertThat(intervals).extracting(i -> Math.round(i.lengthSeconds() * 10))
+                    .containsExactly(10L, 3L, 7L, 10L, 8L);
+            for (int i = 1; i < intervals.size(); i++) {
+                assertThat(intervals.get(i).startNanos()).isEqualTo(intervals.get(i - 1).endNanos());
+            }
+            List<Intervals.Interval> measured = intervals.stream().filter(i -> i.phase() == Intervals.Phase.MEASURED).toList();
+            assertThat(measured.stream().mapToLong(Intervals.Interval::completed).sum()).isEqualTo(result.completed());
+            Histogram merged = new Histogram(3);
+            measured.forEach(i -> merged.add(i.latencyMicros()));
+            assertThat(merged).isEqualTo(result.latencyMicros());
+            assertThat(intervals.getFirst().completed()).isPositive();
+            assertThat(intervals.getFirst().opsPerSec()).isEqualTo(intervals.getFirst().completed() / intervals.getFirst().lengthSeconds());
+            assertThat(intervals.getFirst().p99Micros()).isBetween(1_000L, 150_000L);
+        }
+    }
 }

@@ -27,6 +27,7 @@ import org.electrolab.client.history.History;
 import org.electrolab.client.history.HistoryFile;
 import org.electrolab.client.history.LinearizabilityChecker;
 import org.electrolab.client.history.LostWrites;
+import org.electrolab.lab.cli.InvokingUser;
 import org.electrolab.lab.cli.UserError;
 import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.config.ClusterConfig;
@@ -40,8 +41,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code electrolab client}: closed-loop load against a cluster, results in run.json and a table;
  * with {@code --history}, the recorded kv workload of {@link CheckedWorkload} instead, its history
- * written and judged. Exit 0 after a run (also when the history shows a violation: whoever runs the
- * campaign judges), 1 when no replica ever answered (one line on stderr), 2 for a user error.
+ * written and judged. Exit 0 after a run, 1 when no replica ever answered (one line on stderr), 2 for
+ * a user error, {@link #EXIT_VIOLATION} when the history is not linearizable or lost an acknowledged write.
  */
 @Command(name = "client", mixinStandardHelpOptions = true,
         description = "Run closed-loop clients against the cluster in --config; write run.json and print a table, "
@@ -49,6 +50,8 @@ import picocli.CommandLine.Spec;
 public final class ClientCommand implements Callable<Integer> {
 
     static final int EXIT_NO_ANSWER = 1;
+    /** The recorded history shows a violation or a lost write; it was written and judged all the same. */
+    public static final int EXIT_VIOLATION = 4;
 
     @Spec
     CommandSpec spec;
@@ -97,6 +100,14 @@ public final class ClientCommand implements Callable<Integer> {
             description = "kv: run the checked workload for --warmup + --duration instead, write every operation to FILE "
                     + "(JSON lines), and print whether it is linearizable and lost no acknowledged write; --out is not written")
     Path history;
+
+    @Option(names = "--quiet", description = "no progress line each second (the interval log and stats file are still written)")
+    boolean quiet;
+
+    @Option(names = "--stats-file", paramLabel = "FILE",
+            description = "rewrite this JSON file each second with the last interval's figures, for `lab watch` "
+                    + "(default: client.stats.json beside --config when that is a lab's cluster.yaml)")
+    Path statsFile;
 
     @Option(names = "--keys-active", defaultValue = "8", paramLabel = "N",
             description = "with --history: keys in use at a time (default ${DEFAULT-VALUE})")
@@ -148,6 +159,7 @@ public final class ClientCommand implements Callable<Integer> {
                     + (warmupTime.plus(measuredTime).toMillis() / 1000.0) + "s; are the replicas of " + config
                     + " running (cluster-id " + cluster.clusterId() + ")?");
             err.flush();
+            deleteIntervalLog(out);
             return EXIT_NO_ANSWER;
         }
         RunReport.Config summary = new RunReport.Config(config.toString(), (int) cluster.clusterId(), cluster.f(),
@@ -155,12 +167,14 @@ public final class ClientCommand implements Callable<Integer> {
         RunReport report = RunReport.of(result, load, summary, offloads, startedAt);
         try {
             report.write(out);
+            InvokingUser.handOver(out);
+            InvokingUser.handOver(ClientIntervals.intervalLogFor(out));
         } catch (IOException e) {
             throw new UserError("--out " + out + ": cannot write: " + e.getMessage() + "; choose a writable path");
         }
         PrintWriter stdout = spec.commandLine().getOut();
         stdout.print(report.table());
-        stdout.println("wrote " + out);
+        stdout.println("wrote " + out + " and " + ClientIntervals.intervalLogFor(out));
         stdout.flush();
         return 0;
     }
@@ -181,8 +195,8 @@ public final class ClientCommand implements Callable<Integer> {
 
         History recorded;
         Vertx vertx = Vertx.vertx();
-        try {
-            recorded = CheckedWorkload.run(vertx, workload).join();
+        try (ClientIntervals intervals = intervals(history, true)) {
+            recorded = CheckedWorkload.run(vertx, workload, intervals).join();
         } catch (CompletionException e) {
             throw new UserError("--bind " + bind + ": cannot open the client socket: " + e.getCause().getMessage()
                     + "; use an address of this host or 0.0.0.0");
@@ -191,6 +205,8 @@ public final class ClientCommand implements Callable<Integer> {
         }
         try {
             HistoryFile.write(history, recorded);
+            InvokingUser.handOver(history);
+            InvokingUser.handOver(ClientIntervals.intervalLogFor(history));
         } catch (IOException e) {
             throw new UserError("--history " + history + ": cannot write: " + e.getMessage() + "; choose a writable path");
         }
@@ -223,15 +239,26 @@ public final class ClientCommand implements Callable<Integer> {
         lost.lost().stream().limit(LOST_WRITES_SHOWN).forEach(loss -> stdout.println("  " + loss));
         if (lost.lost().size() > LOST_WRITES_SHOWN) stdout.println("  ... " + (lost.lost().size() - LOST_WRITES_SHOWN) + " more");
         stdout.println("unverified acknowledged writes (no final read answered): " + lost.unverified().size());
-        stdout.println("wrote " + history);
+        stdout.println("wrote " + history + " and " + ClientIntervals.intervalLogFor(history));
         stdout.flush();
-        return 0;
+        return linearizable.ok() && lost.ok() ? 0 : EXIT_VIOLATION;
+    }
+
+    /** A run nobody answered leaves no results, not even the interval log of its silence. */
+    private static void deleteIntervalLog(Path results) {
+        try {
+            Files.deleteIfExists(ClientIntervals.intervalLogFor(results));
+        } catch (IOException e) {
+            // Nothing measured is lost; the empty log stays.
+        }
     }
 
     private RunResult runLoad(ClosedLoop.Spec load) {
         Vertx vertx = Vertx.vertx();
-        try {
-            return ClosedLoop.run(vertx, load).await();
+        try (ClientIntervals intervals = intervals(out, false)) {
+            return ClosedLoop.run(vertx, load, intervals).await();
+        } catch (UserError e) {
+            throw e;
         } catch (Exception e) {
             throw new UserError("--bind " + bind + ": cannot open the client socket: " + e.getMessage()
                     + "; use an address of this host or 0.0.0.0");
@@ -240,15 +267,27 @@ public final class ClientCommand implements Callable<Integer> {
         }
     }
 
+    /** Progress lines, the interval log beside {@code results} and the stats file, for one run. */
+    private ClientIntervals intervals(Path results, boolean checked) {
+        Path stats = statsFile != null ? statsFile : ClientIntervals.defaultStatsFile(config);
+        if (statsFile != null) checkWritable("--stats-file", statsFile);
+        return new ClientIntervals(spec.commandLine().getOut(), quiet, checked, clients, ClientIntervals.intervalLogFor(results), stats);
+    }
+
     private static void checkWritable(String option, Path out) {
         Path parent = out.toAbsolutePath().getParent();
         try {
-            if (parent != null) Files.createDirectories(parent);
+            if (parent != null) InvokingUser.createDirectories(parent);
         } catch (IOException e) {
             throw new UserError(option + " " + out + ": cannot create its directory (" + e.getMessage() + "); choose a writable path");
         }
         if (Files.isDirectory(out)) {
-            throw new UserError(option + " " + out + ": is a directory; name a file, e.g. " + out.resolve(option.equals("--out") ? "run.json" : "history.jsonl"));
+            String example = switch (option) {
+                case "--out" -> "run.json";
+                case "--history" -> "history.jsonl";
+                default -> "client.stats.json";
+            };
+            throw new UserError(option + " " + out + ": is a directory; name a file, e.g. " + out.resolve(example));
         }
         if (parent != null && !Files.isWritable(parent)) throw new UserError(option + " " + out + ": directory not writable; choose a writable path");
     }

@@ -5,11 +5,11 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.electrolab.lab.cli.UserError;
+import org.electrolab.lab.experiment.ResultsDir;
 import org.electrolab.lab.netns.LabException;
 import org.electrolab.lab.netns.LabPaths;
 import org.electrolab.lab.netns.Privileges;
@@ -60,8 +60,7 @@ public final class DemoCommand implements Callable<Integer> {
         } catch (LabException e) {
             throw new UserError(e.getMessage() + " (or run bin/electrolab demo --install-deps)");
         }
-        Path results = out != null ? out : paths.repo().resolve("experiments").resolve("results")
-                .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-demo");
+        Path results = out != null ? out : defaultOut(paths.repo(), LocalDateTime.now());
         PrintWriter stdout = spec.commandLine().getOut();
         int exit = Main.commandLine().setOut(stdout).setErr(spec.commandLine().getErr())
                 .execute("experiment", "run", paths.repo().resolve(MATRIX).toString(), "--out", results.toString(),
@@ -75,6 +74,11 @@ public final class DemoCommand implements Callable<Integer> {
         stdout.println("charts: " + results.resolve("charts"));
         stdout.flush();
         return exit;
+    }
+
+    /** {@code experiments/results/<timestamp>-demo}, in the one timestamp format of every results directory. */
+    static Path defaultOut(Path repo, LocalDateTime now) {
+        return repo.resolve("experiments").resolve("results").resolve(ResultsDir.stamp(now) + "-demo");
     }
 
     /** The report's table of the 3-replica cells: the lines from its heading to the first blank line after the table. */

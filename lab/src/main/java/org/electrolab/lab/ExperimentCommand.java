@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import org.electrolab.lab.ansible.AnsibleCluster;
 import org.electrolab.lab.cli.CtrlC;
 import org.electrolab.lab.cli.GroupCommand;
+import org.electrolab.lab.cli.InvokingUser;
 import org.electrolab.lab.cli.UserError;
 import org.electrolab.lab.experiment.Cluster;
 import org.electrolab.lab.experiment.EnvironmentFacts;
@@ -168,6 +169,7 @@ public final class ExperimentCommand extends GroupCommand {
                 try {
                     stdout.println("report " + Report.write(results.dir()));
                     stdout.flush();
+                    InvokingUser.handOver(results.dir());
                 } catch (IOException | RuntimeException e) {
                     err.println("electrolab experiment run: the report failed (" + e + "); the results are in "
                             + results.dir() + ", try `electrolab report " + results.dir() + "`");

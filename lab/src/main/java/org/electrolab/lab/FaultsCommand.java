@@ -14,9 +14,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.electrolab.lab.cli.CtrlC;
+import org.electrolab.lab.cli.InvokingUser;
 import org.electrolab.lab.cli.UserError;
 import org.electrolab.lab.experiment.EnvironmentFacts;
 import org.electrolab.lab.experiment.MatrixException;
+import org.electrolab.lab.experiment.Progress;
 import org.electrolab.lab.faults.Campaign;
 import org.electrolab.lab.faults.CampaignDir;
 import org.electrolab.lab.faults.CampaignFile;
@@ -46,6 +48,8 @@ import picocli.CommandLine.Spec;
 public final class FaultsCommand implements Callable<Integer> {
     static final int EXIT_PROBLEM = 1;
     private static final Duration STOP_WAIT = Duration.ofSeconds(180);
+    /** What a run adds to its load, for the ETA until the first has finished: converging, final reads, judging. */
+    private static final Duration RUN_OVERHEAD = Duration.ofSeconds(8);
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -98,10 +102,18 @@ public final class FaultsCommand implements Callable<Integer> {
                 campaign.load().toSeconds() + " s of load", results.dir());
         stdout.flush();
 
-        CampaignRunner runner = new CampaignRunner(paths, labName, campaign, results, stdout);
+        // The same progress as experiment run: a bar with the ETA on a terminal, a line per run elsewhere.
+        Progress progress = new Progress(err, Progress.stderrIsTerminal(), total, campaign.load().plus(RUN_OVERHEAD), System::nanoTime);
+        CampaignRunner runner = new CampaignRunner(paths, labName, campaign, results, progress);
         try (CtrlC _ = CtrlC.onStop(runner::requestStop, STOP_WAIT, "faults-stop")) {
-            List<FaultRun> runs = runner.run(environment(paths));
+            List<FaultRun> runs;
+            try {
+                runs = runner.run(environment(paths));
+            } finally {
+                progress.close();
+            }
             Path report = FaultReport.write(results);
+            InvokingUser.handOver(results.dir());
             long problems = runs.stream().filter(r -> !r.correct()).count();
             stdout.printf("%s: %d runs, %d with a problem; report %s%n", runs.size() < total ? "stopped" : "done", runs.size(), problems, report);
             stdout.flush();

@@ -1,26 +1,43 @@
 package org.electrolab.lab;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
-import java.util.stream.Collectors;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.electrolab.lab.cli.CtrlC;
 import org.electrolab.lab.cli.GroupCommand;
 import org.electrolab.lab.cli.LabStep;
+import org.electrolab.lab.cli.UserError;
+import org.electrolab.lab.experiment.Progress;
 import org.electrolab.lab.netns.Lab;
+import org.electrolab.lab.netns.LabException;
 import org.electrolab.lab.netns.LabHost;
 import org.electrolab.lab.netns.LabPaths;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.ScenarioException;
 import org.electrolab.lab.scenario.ScenarioFile;
+import org.electrolab.lab.watch.LabWatch;
+import org.electrolab.lab.watch.Snapshot;
+import org.electrolab.lab.watch.StatusTable;
+import org.electrolab.lab.watch.WatchServer;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code electrolab lab up|down|status}: the single-machine lab of network namespaces (docs/lab.md). */
+/** {@code electrolab lab up|down|status|watch|metrics}: the single-machine lab of network namespaces (docs/lab.md). */
 @Command(name = "lab", description = "Run a cluster on this machine, one network namespace per host (needs root).",
-        subcommands = {LabCommand.Up.class, LabCommand.Down.class, LabCommand.Status.class})
+        subcommands = {LabCommand.Up.class, LabCommand.Down.class, LabCommand.Status.class, LabCommand.Watch.class,
+                LabCommand.Metrics.class})
 public final class LabCommand extends GroupCommand {
     public static final String DEFAULT_NAME = "lab";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
     boolean help;
@@ -86,27 +103,104 @@ public final class LabCommand extends GroupCommand {
         }
     }
 
-    @Command(name = "status", description = "Show the lab's hosts, addresses, processes and each replica's view, status, op and commit.")
+    @Command(name = "status", description = "Show the lab's hosts, addresses, processes and each replica's role, view, status, op, "
+            + "commit and program counters, and the client's last second.")
     static final class Status extends Step {
+        @Option(names = "--json", description = "print it as JSON (the live page's snapshot, plus each host's namespace and processes)")
+        boolean json;
+
+        @Option(names = "--watch", description = "redraw it every second, with each counter's rate, until Ctrl-C")
+        boolean watch;
+
+        @Override
+        protected void step(PrintWriter out) throws IOException {
+            LabPaths paths = LabPaths.locate();
+            LabWatch sampler = LabWatch.of(paths, name);
+            if (!watch) {
+                Lab lab = Lab.open(paths, name);
+                print(out, lab, lab.status(), sampler.sample(), false);
+                return;
+            }
+            boolean terminal = Progress.stderrIsTerminal();
+            CountDownLatch stop = new CountDownLatch(1);
+            try (CtrlC _ = CtrlC.onStop(stop::countDown, Duration.ofSeconds(5), "status-watch-stop")) {
+                do {
+                    Snapshot snapshot = sampler.sample();
+                    StringWriter screen = new StringWriter();
+                    PrintWriter page = new PrintWriter(screen);
+                    if (snapshot.up()) {
+                        try {
+                            Lab lab = Lab.open(paths, name);
+                            print(page, lab, lab.status(), snapshot, true);
+                        } catch (LabException gone) {
+                            page.println(gone.getMessage());
+                        }
+                    } else {
+                        page.println(snapshot.note());
+                    }
+                    page.flush();
+                    // On a terminal the table is redrawn in place; in a log, tables follow each other.
+                    out.print(terminal ? "\033[H\033[2J" + screen : screen + "\n");
+                    out.flush();
+                } while (!stop.await(1, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void print(PrintWriter out, Lab lab, Lab.Status status, Snapshot snapshot, boolean rates) throws IOException {
+            if (!json) {
+                StatusTable.print(out, snapshot, lab.network(), StatusTable.byHost(status.hosts()), rates);
+                return;
+            }
+            ObjectNode tree = JSON.valueToTree(snapshot);
+            ArrayNode namespaces = tree.putArray("namespaces");
+            for (Lab.HostStatus host : status.hosts()) {
+                namespaces.addObject().put("host", host.host().name()).put("namespace", host.host().netns())
+                        .put("present", host.netnsPresent()).put("processes", host.pids().size());
+            }
+            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree));
+        }
+    }
+
+    @Command(name = "watch", description = {
+            "Serve a live page of the lab on http://127.0.0.1:PORT/ until Ctrl-C: every replica's role, view, op, commit and "
+                    + "program counters with their rates, the client's ops/s and p99, fault windows; also /metrics (Prometheus).",
+            "It reads the lab's stats files only, so it may start before the lab is up and follows a lab that goes down and "
+                    + "comes up again (an experiment's next cell)."})
+    static final class Watch extends Step {
+        @Option(names = "--port", defaultValue = "8080", paramLabel = "P",
+                description = "TCP port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free port)")
+        int port;
+
         @Override
         protected void step(PrintWriter out) {
-            Lab.Status status = Lab.open(LabPaths.locate(), name).status();
-            Scenario s = status.scenario();
-            out.printf("lab %s: scenario %s (%d replicas, offloads %s, app %s), subnet 198.18.%d.0/24, switch %s%n",
-                    status.name(), s.name(), s.replicas(), s.offloadArgument(), s.app(), status.network().subnet(),
-                    status.network().switchNetns());
-            out.printf("%-7s %-16s %-14s %-9s %-5s %-11s %-6s %-8s %-8s %s%n",
-                    "host", "namespace", "address", "processes", "view", "status", "leader", "op", "commit", "offloads loaded");
-            for (Lab.HostStatus host : status.hosts()) {
-                String processes = host.netnsPresent() ? Integer.toString(host.pids().size()) : "no netns";
-                out.printf("%-7s %-16s %-14s %-9s", host.host().name(), host.host().netns(), host.host().address(), processes);
-                host.view().ifPresentOrElse(
-                        v -> out.printf(" %-5d %-11s %-6d %-8d %-8d %s%n", v.view(), v.running() ? v.status() : "EXITED",
-                                v.leader(), v.op(), v.commit(), v.offloadsLoaded()),
-                        () -> out.println(host.host().isReplica() ? " (no stats yet)" : ""));
-                host.view().filter(v -> !v.kernel().isEmpty()).ifPresent(v -> out.println("        kernel: "
-                        + v.kernel().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))));
+            if (port < 0 || port > 65535) throw new UserError("--port " + port + ": use 0..65535");
+            WatchServer server;
+            try {
+                server = WatchServer.start(LabWatch.of(LabPaths.locate(), name), WatchServer.LOOPBACK, port);
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage());
             }
+            CountDownLatch stop = new CountDownLatch(1);
+            try (CtrlC _ = CtrlC.onStop(stop::countDown, Duration.ofSeconds(10), "watch-stop")) {
+                out.println("watching lab " + name + " on " + server.url() + " (Ctrl-C to stop)");
+                out.flush();
+                stop.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    @Command(name = "metrics", description = "Print the lab's figures once in Prometheus' text format (what the live page serves at /metrics).")
+    static final class Metrics extends Step {
+        @Override
+        protected void step(PrintWriter out) {
+            out.print(org.electrolab.lab.watch.Metrics.text(LabWatch.of(LabPaths.locate(), name).sample()));
+            out.flush();
         }
     }
 }

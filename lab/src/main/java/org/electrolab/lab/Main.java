@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.electrolab.lab.cli.UserError;
+import org.electrolab.lab.cli.Version;
 import org.electrolab.protocol.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,6 +29,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 ExperimentCommand.class,
                 ReportCommand.class,
                 DemoCommand.class,
+                CompletionCommand.class,
                 org.electrolab.lab.kernels.KernelsCommand.class,
         })
 public final class Main implements Callable<Integer> {
@@ -44,7 +46,7 @@ public final class Main implements Callable<Integer> {
 
     /** The command line with electrolab's error handling; tests set its out/err and execute it. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main())
+        return Version.addTo(new CommandLine(new Main()))
                 .setParameterExceptionHandler(Main::usageError)
                 .setExecutionExceptionHandler(Main::failure);
     }

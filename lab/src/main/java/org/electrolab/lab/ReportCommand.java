@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.electrolab.lab.cli.InvokingUser;
 import org.electrolab.lab.cli.UserError;
 import org.electrolab.lab.faults.CampaignDir;
 import org.electrolab.lab.faults.FaultReport;
@@ -35,6 +36,8 @@ public final class ReportCommand implements Callable<Integer> {
         try {
             // A fault campaign's results (campaign.yaml, docs/faults.md) have their own report.
             report = Files.exists(dir.resolve("campaign.yaml")) ? FaultReport.write(new CampaignDir(dir)) : Report.write(dir);
+            InvokingUser.handOver(report);
+            InvokingUser.handOver(dir.resolve("charts"));
         } catch (IOException e) {
             throw new UserError(e.getMessage());
         }

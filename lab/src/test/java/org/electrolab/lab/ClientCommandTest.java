@@ -21,10 +21,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramSocket;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogReader;
 import org.electrolab.client.history.History;
 import org.electrolab.client.history.HistoryFile;
 import org.electrolab.client.history.LinearizabilityChecker;
 import org.electrolab.client.history.LostWrites;
+import org.electrolab.lab.watch.ClientStats;
+import org.electrolab.protocol.Kv;
 import org.electrolab.protocol.Message;
 import org.electrolab.protocol.MessageCodec;
 import org.electrolab.protocol.WireException;
@@ -103,6 +107,7 @@ class ClientCommandTest {
         assertThat(o.err.lines()).singleElement().asString()
                 .startsWith("electrolab client: no replica answered: sent to leader 127.0.44.11:7003 (view 0)");
         assertThat(out).doesNotExist();
+        assertThat(dir.resolve("run.hlog")).doesNotExist();
     }
 
     @Test
@@ -175,6 +180,93 @@ class ClientCommandTest {
             assertThat(LostWrites.check(history).unverified()).isEmpty();
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aHistoryWithLostWritesIsJudgedSoAndExitsNonZero() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            // A one-member kv "cluster" that acknowledges every write and forgets it: every get finds nothing.
+            MessageCodec codec = new MessageCodec(7);
+            byte[] ok = Kv.encode(new Kv.Result(Kv.Status.OK, null));
+            byte[] notFound = Kv.encode(new Kv.Result(Kv.Status.NOT_FOUND, null));
+            DatagramSocket member = vertx.createDatagramSocket();
+            member.handler(packet -> {
+                try {
+                    if (codec.decode(packet.data().getBytes()) instanceof Message.Request r) {
+                        byte[] result = Kv.decode(r.payload()) instanceof Kv.Get ? notFound : ok;
+                        byte[] reply = codec.encode(new Message.Reply(0, 0, r.clientId(), r.requestNumber(), result));
+                        member.send(Buffer.buffer(reply), packet.sender().port(), packet.sender().host());
+                    }
+                } catch (WireException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            member.listen(0, "127.0.44.31").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            Path config = config("kv", member.localAddress().port(), "127.0.44.31");
+            Path file = dir.resolve("history.jsonl");
+
+            Outcome o = client("--config", config.toString(), "--history", file.toString(), "--clients", "2",
+                    "--warmup", "0s", "--duration", "1s", "--bind", "127.0.44.39");
+
+            assertThat(o.exitCode).as(o.err).isEqualTo(ClientCommand.EXIT_VIOLATION).isNotZero();
+            assertThat(o.out).contains("VIOLATION: lost acknowledged writes: ", "wrote " + file);
+            assertThat(file).exists();
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aRunPrintsALineEachSecondAndWritesAnIntervalLogBesideRunJson() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            MessageCodec codec = new MessageCodec(7);
+            DatagramSocket member = vertx.createDatagramSocket();
+            member.handler(packet -> {
+                try {
+                    if (codec.decode(packet.data().getBytes()) instanceof Message.Request r) {
+                        byte[] reply = codec.encode(new Message.Reply(0, 0, r.clientId(), r.requestNumber(), r.payload()));
+                        member.send(Buffer.buffer(reply), packet.sender().port(), packet.sender().host());
+                    }
+                } catch (WireException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            member.listen(0, "127.0.44.41").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            Path config = config("null", member.localAddress().port(), "127.0.44.41");
+            Files.writeString(dir.resolve("lab.json"), "{}");
+            Path out = dir.resolve("run.json");
+
+            Outcome o = client("--config", config.toString(), "--warmup", "1s", "--duration", "2s", "--out", out.toString());
+
+            assertThat(o.exitCode).as(o.err).isZero();
+            List<String> lines = o.out.lines().filter(l -> l.contains(" ops/s  p50 ")).toList();
+            assertThat(lines).hasSize(3);
+            assertThat(lines.getFirst()).matches(" +1\\.0s warmup +[0-9,]+ ops/s  p50 +[0-9,]+ µs  p99 +[0-9,]+ µs  errors 0  timeouts \\d+");
+            assertThat(lines.getLast()).startsWith("   3.0s measured");
+            Path log = dir.resolve("run.hlog");
+            assertThat(o.out).contains("wrote " + out + " and " + log);
+            List<Histogram> intervals = new ArrayList<>();
+            try (HistogramLogReader reader = new HistogramLogReader(log.toFile())) {
+                while (reader.hasNext()) intervals.add((Histogram) reader.nextIntervalHistogram());
+            }
+            assertThat(intervals).extracting(Histogram::getTag).containsExactly("warmup", "measured", "measured");
+            long measured = intervals.stream().filter(h -> h.getTag().equals("measured")).mapToLong(Histogram::getTotalCount).sum();
+            assertThat(measured).isEqualTo(new ObjectMapper().readTree(out.toFile()).get("completed").asLong());
+            // Beside a lab's cluster.yaml, the client reports to the lab's live page; the last file says it stopped.
+            ClientStats stats = ClientStats.read(dir.resolve("client.stats.json")).orElseThrow();
+            assertThat(stats.running()).isFalse();
+            assertThat(stats.phase()).isEqualTo("measured");
+            assertThat(stats.opsPerSec()).isPositive();
+
+            Outcome quiet = client("--config", config.toString(), "--warmup", "0s", "--duration", "1s", "--quiet",
+                    "--out", dir.resolve("quiet.json").toString());
+            assertThat(quiet.out).doesNotContain(" ops/s  p50 ");
+            assertThat(dir.resolve("quiet.hlog")).exists();
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         }
     }
 

@@ -10,11 +10,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.electrolab.client.ClientSocket;
 import org.electrolab.client.ClusterEndpoints;
+import org.electrolab.client.Intervals;
 import org.electrolab.client.KvClient;
 import org.electrolab.client.KvClient.Call;
 import org.electrolab.client.KvClient.Outcome;
@@ -95,13 +97,16 @@ public final class CheckedWorkload {
     private final List<Recorded> recorded = new ArrayList<>();
     private final int[] valuesWritten;
     private final CompletableFuture<History> done = new CompletableFuture<>();
+    private final Consumer<Intervals.Interval> onInterval;
+    private Intervals intervals;
     private boolean stopping;
     private boolean finalPhase;
     private long finalReadsUntilNanos;
     private int busy;
 
-    private CheckedWorkload(Spec spec, ClientSocket socket, List<KvClient> clients) {
+    private CheckedWorkload(Spec spec, ClientSocket socket, List<KvClient> clients, Consumer<Intervals.Interval> onInterval) {
         this.spec = spec;
+        this.onInterval = onInterval;
         this.socket = socket;
         this.clients = clients;
         this.random = new SplittableRandom(spec.seed());
@@ -119,11 +124,20 @@ public final class CheckedWorkload {
      * finished. Fails only when the socket cannot bind or a client breaks.
      */
     public static CompletableFuture<History> run(Vertx vertx, Spec spec) {
+        return run(vertx, spec, Intervals.IGNORED);
+    }
+
+    /**
+     * The same, handing every {@link Intervals.Interval} to {@code onInterval} as it ends (calls
+     * answered OK or FAIL are its completed ones), on the socket's event loop: it must not block.
+     */
+    public static CompletableFuture<History> run(Vertx vertx, Spec spec, Consumer<Intervals.Interval> onInterval) {
         CompletableFuture<History> result = new CompletableFuture<>();
         ClientSocket.open(vertx, spec.cluster(), spec.bindHost()).compose(socket -> {
             List<Future<KvClient>> opening = new ArrayList<>();
             for (int i = 0; i < spec.clients(); i++) opening.add(KvClient.on(socket, spec.options()));
-            return Future.all(opening).map(all -> new CheckedWorkload(spec, socket, opening.stream().map(Future::result).toList()));
+            return Future.all(opening).map(all -> new CheckedWorkload(spec, socket, opening.stream().map(Future::result).toList(),
+                    onInterval));
         }).onSuccess(workload -> {
             workload.socket.context().runOnContext(v -> workload.start());
             workload.done.whenComplete((history, failure) -> {
@@ -139,6 +153,9 @@ public final class CheckedWorkload {
     }
 
     private void start() {
+        long now = System.nanoTime();
+        // After the duration, the calls in flight finish and the final reads run: intervals of final reads.
+        intervals = Intervals.of(socket, now, now, now + spec.duration().toNanos(), onInterval);
         socket.vertx().setTimer(spec.duration().toMillis(), id -> stopping = true);
         for (int c = 0; c < clients.size(); c++) next(c);
     }
@@ -173,9 +190,15 @@ public final class CheckedWorkload {
                 return;
             }
             recorded.add(new Recorded(call, false));
+            count(call);
             learn(call);
             next(c);
         }));
+    }
+
+    private void count(Call call) {
+        if (call.outcome() == Outcome.UNKNOWN) intervals.unknown(call.completeNanos());
+        else intervals.completed(call.completeNanos(), (call.completeNanos() - call.invokeNanos()) / 1_000);
     }
 
     private void learn(Call call) {
@@ -213,6 +236,7 @@ public final class CheckedWorkload {
                 return;
             }
             recorded.add(new Recorded(call, true));
+            count(call);
             boolean late = System.nanoTime() - finalReadsUntilNanos > 0;
             if (call.outcome() == Outcome.OK || attempt == spec.finalReadAttempts() || late) then.run();
             else read(client, key, attempt + 1, then);
@@ -233,6 +257,7 @@ public final class CheckedWorkload {
     }
 
     private void close() {
+        intervals.finish(System.nanoTime());
         clients.forEach(KvClient::close);
         socket.close();
     }

@@ -146,13 +146,18 @@ public final class AnsibleCluster implements Cluster {
         upKey = null;
     }
 
-    /** Moves what experiment.yml fetched into the runner's layout: run.json, the client's output, the replicas' files. */
+    /** Moves what experiment.yml fetched into the runner's layout: run.json and its interval log, the client's output, the replicas' files. */
     private void keep(Path work, Path runJson, Path log) {
         try {
             for (Path file : list(work.resolve("runs"))) {
                 String name = file.getFileName().toString();
                 if (name.endsWith(".json")) Files.move(file, runJson, StandardCopyOption.REPLACE_EXISTING);
                 if (name.endsWith(".log")) Files.move(file, log, StandardCopyOption.REPLACE_EXISTING);
+                // The client's interval log goes beside run.json, where the client would have written it.
+                if (name.endsWith(".hlog")) {
+                    Files.move(file, runJson.resolveSibling(runJson.getFileName().toString().replaceFirst("\\.json$", ".hlog")),
+                            StandardCopyOption.REPLACE_EXISTING);
+                }
             }
             if (logDir != null) {
                 for (Path cluster : list(work.resolve("logs"))) {

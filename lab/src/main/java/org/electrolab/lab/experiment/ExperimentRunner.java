@@ -90,7 +90,7 @@ public final class ExperimentRunner {
             for (; index < plan.size() && !stopRequested; index++) {
                 Run run = plan.get(index);
                 String key = run.cell().clusterKey() + "-r" + run.repeat();
-                progress.started(run);
+                progress.started(run.id());
                 RunRow row;
                 if (key.equals(failedUpKey)) {
                     // The replicas of this cluster would not start in this repeat; its other client counts fail alike.

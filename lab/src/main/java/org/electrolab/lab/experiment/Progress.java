@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * The experiment's progress on stderr: a bar, runs done of total, the current run and an ETA. On a
+ * The progress of an experiment or a fault campaign on stderr: a bar, runs done of total, the
+ * current run and an ETA. On a
  * terminal it is one line redrawn in place (every second, so the clock moves during a long run);
  * otherwise (a log file, CI) one plain line per finished run. Notes (a failure, a lab start) are
  * printed as lines of their own in both cases.
@@ -65,16 +66,29 @@ public final class Progress implements AutoCloseable {
         }
     }
 
-    public synchronized void started(Run run) {
-        current = run.id();
+    public synchronized void started(String runId) {
+        current = runId;
         if (terminal) draw();
     }
 
     public synchronized void finished(Run run, RunRow row) {
+        finished(run.id() + " " + summary(row), row.status() == RunStatus.FAILED, false);
+    }
+
+    /**
+     * A run ended; {@code outcome} names it and says how it went, a {@code failure} is counted. With
+     * {@code keep}, a terminal keeps the outcome as a line above the bar (a fault run's verdict);
+     * elsewhere every outcome is a line of its own anyway.
+     */
+    public synchronized void finished(String outcome, boolean failure, boolean keep) {
         done++;
-        if (row.status() == RunStatus.FAILED) failed++;
-        last = run.id() + " " + summary(row);
+        if (failure) failed++;
+        last = outcome;
         current = "";
+        if (terminal && keep) {
+            out.print("\r\033[K");
+            out.println(outcome);
+        }
         if (terminal) {
             draw();
         } else {

@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.regex.Pattern;
+
+import org.electrolab.lab.cli.InvokingUser;
 
 /**
  * The layout of one experiment's results (docs/experiments.md):
@@ -21,6 +24,11 @@ import java.time.format.DateTimeFormatter;
  */
 public record ResultsDir(Path dir) {
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss");
+    /**
+     * The name of every results directory: {@link #stamp} and an optional kind ({@code -faults},
+     * {@code -demo}, {@code -loopback}, ...), so that {@code ls} lists them in time order.
+     */
+    public static final Pattern NAME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}(-[a-z0-9-]+)?");
 
     /** {@code parent/<local time>}, e.g. experiments/results/2025-11-25T08-50-12 (no colons: portable file names). */
     public static ResultsDir timestamped(Path parent, LocalDateTime now) {
@@ -37,7 +45,10 @@ public record ResultsDir(Path dir) {
         createEmpty(dir, runs(), logs());
     }
 
-    /** Creates {@code dir} and {@code subdirs}; refuses a {@code dir} that exists and is not empty. */
+    /**
+     * Creates {@code dir} and {@code subdirs} (under sudo, owned by the invoking user); refuses a
+     * {@code dir} that exists and is not empty.
+     */
     public static void createEmpty(Path dir, Path... subdirs) throws IOException {
         if (Files.isDirectory(dir)) {
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
@@ -46,8 +57,8 @@ public record ResultsDir(Path dir) {
                 }
             }
         }
-        Files.createDirectories(dir);
-        for (Path subdir : subdirs) Files.createDirectories(subdir);
+        InvokingUser.createDirectories(dir);
+        for (Path subdir : subdirs) InvokingUser.createDirectories(subdir);
     }
 
     public Path matrixCopy() {
@@ -68,6 +79,11 @@ public record ResultsDir(Path dir) {
 
     public Path runJson(String runId) {
         return runs().resolve(runId + ".json");
+    }
+
+    /** The client's HdrHistogram interval log of the run, beside its run.json (docs/client.md). */
+    public Path runIntervalLog(String runId) {
+        return runs().resolve(runId + ".hlog");
     }
 
     public Path runLog(String runId) {

@@ -1,7 +1,6 @@
 package org.electrolab.lab.faults;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,9 +22,11 @@ import org.electrolab.client.history.History.Op;
 import org.electrolab.client.history.HistoryFile;
 import org.electrolab.client.history.LinearizabilityChecker;
 import org.electrolab.client.history.LostWrites;
+import org.electrolab.lab.ClientCommand;
 import org.electrolab.lab.experiment.ClusterException;
 import org.electrolab.lab.experiment.NetnsCluster;
 import org.electrolab.lab.experiment.OffloadSet;
+import org.electrolab.lab.experiment.Progress;
 import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
 import org.electrolab.lab.netns.LabHost;
@@ -35,6 +36,7 @@ import org.electrolab.lab.netns.LinkFaults;
 import org.electrolab.lab.netns.ReplicaView;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.Workload;
+import org.electrolab.lab.watch.FaultWindow;
 
 /**
  * Runs a {@link Campaign} on the netns lab: one lab per size and offload set; in it, each run starts
@@ -58,15 +60,16 @@ public final class CampaignRunner {
     private final String labName;
     private final Campaign campaign;
     private final CampaignDir results;
-    private final PrintWriter out;
+    private final Progress progress;
     private volatile boolean stopRequested;
 
-    public CampaignRunner(LabPaths paths, String labName, Campaign campaign, CampaignDir results, PrintWriter out) {
+    /** {@code progress} shows the runs (experiment run's bar with its ETA), and notes such as a lab's warmup. */
+    public CampaignRunner(LabPaths paths, String labName, Campaign campaign, CampaignDir results, Progress progress) {
         this.paths = paths;
         this.labName = labName;
         this.campaign = campaign;
         this.results = results;
-        this.out = out;
+        this.progress = progress;
     }
 
     /** Ctrl-C: the current run finishes, the lab goes down, the rest is not run. */
@@ -92,16 +95,15 @@ public final class CampaignRunner {
             try {
                 labs.put(key, cluster.up(scenario(first.size(), first.offloads()), results.logs().resolve(key)));
                 if (!campaign.warmup().isZero()) {
-                    out.println("warming up lab " + key + " with " + campaign.warmup().toSeconds() + " s of kv load");
-                    out.flush();
+                    progress.note("warming up lab " + key + " with " + campaign.warmup().toSeconds() + " s of kv load");
                     cluster.lab().runClient(new Workload(campaign.clients(), Duration.ZERO, campaign.warmup(), WARMUP_VALUE_BYTES),
                             results.logs().resolve(key).resolve("warmup.json"));
                 }
-                runGroup(cluster.lab(), group, done, plan.size());
+                runGroup(cluster.lab(), group, done);
             } catch (ClusterException | LabException e) {
                 String why = "lab " + key + " failed: " + e.getMessage();
                 for (Campaign.Run run : group) {
-                    if (done.stream().noneMatch(r -> r.id().equals(run.id()))) record(done, FaultRun.failed(run, "", why), plan.size());
+                    if (done.stream().noneMatch(r -> r.id().equals(run.id()))) record(done, FaultRun.failed(run, "", why));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -110,7 +112,7 @@ public final class CampaignRunner {
                 try {
                     cluster.down();
                 } catch (ClusterException e) {
-                    out.println("electrolab experiment faults: " + e.getMessage());
+                    progress.note("electrolab experiment faults: " + e.getMessage());
                 }
             }
             JSON.writeValue(results.environment().toFile(), environment);
@@ -123,10 +125,11 @@ public final class CampaignRunner {
                 new Workload(campaign.clients(), Duration.ZERO, campaign.load(), 0));
     }
 
-    private void runGroup(Lab lab, List<Campaign.Run> group, List<FaultRun> done, int total) throws IOException, InterruptedException {
+    private void runGroup(Lab lab, List<Campaign.Run> group, List<FaultRun> done) throws IOException, InterruptedException {
         FaultInjector injector = new FaultInjector(lab, LinkFaults.of(lab));
         for (Campaign.Run run : group) {
             if (stopRequested) return;
+            progress.started(run.id());
             FaultRun result;
             try {
                 result = runOne(lab, injector, run);
@@ -135,7 +138,7 @@ public final class CampaignRunner {
             } finally {
                 heal(injector);
             }
-            record(done, result, total);
+            record(done, result);
         }
     }
 
@@ -144,15 +147,14 @@ public final class CampaignRunner {
             injector.heal();
             injector.restartDead();
         } catch (RuntimeException e) {
-            out.println("electrolab experiment faults: healing failed: " + e.getMessage());
+            progress.note("electrolab experiment faults: healing failed: " + e.getMessage());
         }
     }
 
-    private void record(List<FaultRun> done, FaultRun result, int total) throws IOException {
+    private void record(List<FaultRun> done, FaultRun result) throws IOException {
         done.add(result);
         JSON.writeValue(results.runJson(result.id()).toFile(), result);
-        out.printf("[%d/%d] %s%n", done.size(), total, FaultReport.line(result));
-        out.flush();
+        progress.finished(FaultReport.line(result), !result.correct(), true);
     }
 
     private FaultRun runOne(Lab lab, FaultInjector injector, Campaign.Run run) throws IOException, InterruptedException {
@@ -174,17 +176,22 @@ public final class CampaignRunner {
             }
             Thread.sleep(campaign.before().toMillis());
             faultNanos = System.nanoTime();
+            long injectedAtMillis = System.currentTimeMillis();
             injected = injector.inject(run.fault());
+            FaultWindow window = FaultWindow.injected(run.fault().label, injected.what(), injectedAtMillis);
+            showOnLivePage(lab, window);
             Thread.sleep(campaign.during().toMillis());
             healNanos = System.nanoTime();
             links = injector.linkCounters();
             injector.heal();
+            showOnLivePage(lab, window.healed(System.currentTimeMillis()));
             long limit = campaign.load().plus(CLIENT_GRACE).toMillis();
             if (!client.waitFor(limit, TimeUnit.MILLISECONDS)) {
                 return FaultRun.failed(run, injected.what(), "the clients did not finish within " + limit / 1000 + " s; see "
                         + results.clientLog(run.id()));
             }
-            if (client.exitValue() != 0) {
+            // A history with a violation is judged below like any other; the client says so in its exit code too.
+            if (client.exitValue() != 0 && client.exitValue() != ClientCommand.EXIT_VIOLATION) {
                 return FaultRun.failed(run, injected.what(), "the client exited with code " + client.exitValue() + "; see "
                         + results.clientLog(run.id()));
             }
@@ -195,6 +202,15 @@ public final class CampaignRunner {
         List<String> crashed = lab.network().replicas().stream().filter(h -> lab.replicaProcess(h).isEmpty()).map(LabHost::name).toList();
         long converged = crashed.isEmpty() ? awaitConverged(lab) : -1;
         return judge(run, injected, HistoryFile.read(history), faultNanos, healNanos, converged, commit(lab), links, crashed);
+    }
+
+    /** The fault window in the lab's state directory, for `lab watch` to shade; a page is no reason to fail a run. */
+    private void showOnLivePage(Lab lab, FaultWindow window) {
+        try {
+            window.write(lab.state().dir());
+        } catch (IOException e) {
+            progress.note("electrolab experiment faults: cannot write the fault window for the live page: " + e.getMessage());
+        }
     }
 
     /** Waits until the leader's commit moves: the clients are running. False when they never do, or the client died. */

@@ -19,8 +19,8 @@ import javax.imageio.ImageIO;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.electrolab.lab.report.ChartFiles;
 import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.IntervalMarker;
 import org.jfree.chart.plot.PlotOrientation;
@@ -207,14 +207,13 @@ public final class FaultReport {
             fault.setLabel("fault");
             plot.addDomainMarker(fault, Layer.BACKGROUND);
             XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+            renderer.setDrawSeriesLineAsPath(true);
             for (int i = 0; i < rs.size(); i++) {
                 renderer.setSeriesPaint(i, colour(rs.get(i).offloads(), i));
                 renderer.setSeriesStroke(i, new BasicStroke(1.5f));
             }
             plot.setRenderer(renderer);
-            String file = "timeline-" + e.getKey() + ".png";
-            ChartUtils.saveChartAsPNG(dir.charts().resolve(file).toFile(), chart, 900, 450);
-            files.add(file);
+            files.add(ChartFiles.save(dir.charts(), "timeline-" + e.getKey(), chart, 900, 450));
         }
         return files;
     }

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.electrolab.lab.cli.InvokingUser;
 
 /**
  * A lab's state directory, {@code lab-state/<lab>/}: the record of what {@code up} creates (written
@@ -76,7 +77,8 @@ public final class LabState {
     /** Makes the directory; fails when it exists, so two {@code up}s of one lab cannot interleave. */
     public void create() {
         try {
-            Files.createDirectories(dir.getParent());
+            // lab-state/ stays in the checkout after down: under sudo it is the invoking user's.
+            InvokingUser.createDirectories(dir.getParent());
             Files.createDirectory(dir);
         } catch (FileAlreadyExistsException e) {
             throw new LabException(dir + " already exists: the lab is up or was interrupted;"

@@ -19,9 +19,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param running false in the last file a replica writes as it exits
  * @param kernel the offload programs' counters, by name
  * @param stateDigest the app state after ops 1..commit; equal commit and digest mean equal state
+ * @param datagramsIn, datagramsOut, dropped what the replica's socket received, sent and dropped
+ * @param updatedAtMillis wall-clock time the replica wrote the file (0 in a file without it)
  */
 public record ReplicaView(long view, String status, int leader, long op, long commit, String path, String offloadsLoaded,
-                          boolean running, Map<String, Long> kernel, String stateDigest) {
+                          boolean running, Map<String, Long> kernel, String stateDigest, long datagramsIn, long datagramsOut,
+                          long dropped, long updatedAtMillis) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A live replica taking part in the protocol (VR Revisited, section 4: status normal). */
@@ -44,6 +47,8 @@ public record ReplicaView(long view, String status, int leader, long op, long co
         return Optional.of(new ReplicaView(root.path("view").asLong(), root.path("status").asText(),
                 root.path("leader").asInt(-1), root.path("op").asLong(), root.path("commit").asLong(),
                 root.path("path").asText(""), root.path("offloadsLoaded").asText("none"),
-                root.path("running").asBoolean(true), kernel, root.path("stateDigest").asText("")));
+                root.path("running").asBoolean(true), kernel, root.path("stateDigest").asText(""),
+                root.path("datagramsIn").asLong(), root.path("datagramsOut").asLong(), root.path("dropped").asLong(),
+                root.path("updatedAtMillis").asLong()));
     }
 }

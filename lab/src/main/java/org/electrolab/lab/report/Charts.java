@@ -22,10 +22,11 @@ import org.HdrHistogram.HistogramIterationValue;
 import org.electrolab.lab.experiment.Figures;
 import org.electrolab.lab.experiment.RunRow;
 import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.plot.IntervalMarker;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
@@ -35,6 +36,7 @@ import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.Layer;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
@@ -42,9 +44,11 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /**
- * The report's PNG charts, per client count: throughput, p50 and p99 latency per cluster size and
- * offload set (bars: median of the repeats, whiskers: min to max), speedup over offloads none, and a
- * latency CDF per cluster size. Rendered headless; every axis says its unit.
+ * The report's charts, each as PNG and SVG ({@link ChartFiles}), per client count: throughput, p50
+ * and p99 latency per cluster size and offload set (bars: median of the repeats, whiskers: min to
+ * max), speedup over offloads none; per cluster size and client count: the latency CDF, the
+ * latency by percentile (HdrHistogram's percentile spectrum) and, from the clients' interval logs,
+ * throughput over time. Rendered headless; every axis says its unit.
  */
 public final class Charts {
     public static final int WIDTH = 1000;
@@ -53,7 +57,12 @@ public final class Charts {
     /** One chart written: its file under charts/, its title, and the section of the report it belongs to. */
     public record ChartFile(String file, String title, Section section) {}
 
-    public enum Section { THROUGHPUT, LATENCY, SPEEDUP, CDF }
+    public enum Section { THROUGHPUT, LATENCY, SPEEDUP, CDF, SPECTRUM, OVER_TIME }
+
+    /** Each point of a CDF is this factor above the one before. */
+    private static final double CDF_BUCKET_GROWTH = 1.05;
+    /** The percentile spectrum's x axis ends at 99.99%: 1 / (1 - 0.9999) = 10^4. */
+    private static final int SPECTRUM_DECADES = 4;
 
     /** One colour per offload set across every chart; sets beyond these take the fallback colours in turn. */
     private static final Map<String, Color> SET_COLOURS = Map.of(
@@ -78,33 +87,150 @@ public final class Charts {
         List<ChartFile> files = new ArrayList<>();
         for (int clients : data.clients()) {
             String who = clients == 1 ? "1 client" : clients + " clients";
-            files.add(save(chartsDir, "throughput-c" + clients + ".png", Section.THROUGHPUT,
+            files.add(save(chartsDir, "throughput-c" + clients, Section.THROUGHPUT,
                     bars(data, clients, colours, "Throughput by cluster size and offloads, " + who,
                             "throughput (requests/s)", CellResult::throughput)));
-            files.add(save(chartsDir, "latency-p50-c" + clients + ".png", Section.LATENCY,
+            files.add(save(chartsDir, "latency-p50-c" + clients, Section.LATENCY,
                     bars(data, clients, colours, "Median (p50) latency by cluster size and offloads, " + who,
                             "p50 latency (µs)", CellResult::p50)));
-            files.add(save(chartsDir, "latency-p99-c" + clients + ".png", Section.LATENCY,
+            files.add(save(chartsDir, "latency-p99-c" + clients, Section.LATENCY,
                     bars(data, clients, colours, "p99 latency by cluster size and offloads, " + who,
                             "p99 latency (µs)", CellResult::p99)));
             if (data.offloadSets().contains("none") && data.offloadSets().size() > 1) {
-                files.add(save(chartsDir, "speedup-c" + clients + ".png", Section.SPEEDUP,
+                files.add(save(chartsDir, "speedup-c" + clients, Section.SPEEDUP,
                         speedup(data, clients, colours, "Throughput speedup over offloads none, " + who)));
             }
         }
         for (int size : data.sizes()) {
             for (int clients : data.clients()) {
                 String who = clients == 1 ? "1 client" : clients + " clients";
-                files.add(save(chartsDir, "cdf-n" + size + "-c" + clients + ".png", Section.CDF,
+                files.add(save(chartsDir, "cdf-n" + size + "-c" + clients, Section.CDF,
                         cdf(data, size, clients, colours, "Latency CDF, " + size + " replicas, " + who)));
+                Optional<JFreeChart> spectrum = spectrum(data, size, clients, colours, "Latency by percentile, " + size + " replicas, " + who);
+                if (spectrum.isPresent()) files.add(save(chartsDir, "spectrum-n" + size + "-c" + clients, Section.SPECTRUM, spectrum.get()));
+            }
+        }
+        for (int size : data.sizes()) {
+            for (int clients : data.clients()) {
+                String who = clients == 1 ? "1 client" : clients + " clients";
+                Optional<JFreeChart> overTime = overTime(data, size, clients, colours, "Throughput over time, " + size + " replicas, " + who);
+                if (overTime.isPresent()) files.add(save(chartsDir, "over-time-n" + size + "-c" + clients, Section.OVER_TIME, overTime.get()));
             }
         }
         return files;
     }
 
-    private static ChartFile save(Path dir, String file, Section section, JFreeChart chart) throws IOException {
-        ChartUtils.saveChartAsPNG(dir.resolve(file).toFile(), chart, WIDTH, HEIGHT);
-        return new ChartFile(file, chart.getTitle().getText(), section);
+    private static ChartFile save(Path dir, String name, Section section, JFreeChart chart) throws IOException {
+        return new ChartFile(ChartFiles.save(dir, name, chart, WIDTH, HEIGHT), chart.getTitle().getText(), section);
+    }
+
+    /**
+     * Latency against percentile, as HdrHistogram plots it: x is 1 / (1 - percentile) on a log axis,
+     * so 90%, 99%, 99.9% and 99.99% are evenly spaced and the tail gets the room it deserves.
+     * Empty when no cell of this size and client count has a latency histogram.
+     */
+    private static Optional<JFreeChart> spectrum(ResultsData data, int size, int clients, Map<String, Color> colours, String title) {
+        XYSeriesCollection dataset = new XYSeriesCollection();
+        List<Paint> paints = new ArrayList<>();
+        for (String set : data.offloadSets()) {
+            Optional<Histogram> histogram = data.cell(size, set, clients).filter(CellResult::hasResult).flatMap(data::latencyHistogram);
+            if (histogram.isEmpty() || histogram.get().getTotalCount() == 0) continue;
+            XYSeries series = new XYSeries(set, true, true);
+            for (HistogramIterationValue value : histogram.get().percentiles(5)) {
+                double fraction = value.getPercentileLevelIteratedTo() / 100.0;
+                if (fraction >= 1 - Math.pow(10, -SPECTRUM_DECADES)) break;
+                series.addOrUpdate(Math.log10(1 / (1 - fraction)), (double) value.getValueIteratedTo());
+            }
+            series.addOrUpdate(SPECTRUM_DECADES, (double) histogram.get().getValueAtPercentile(100 * (1 - Math.pow(10, -SPECTRUM_DECADES))));
+            dataset.addSeries(series);
+            paints.add(colours.get(set));
+        }
+        if (dataset.getSeriesCount() == 0) return Optional.empty();
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "percentile (log scale of 1 / (1 - percentile))", "latency (µs)",
+                dataset, PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        NumberAxis percentile = (NumberAxis) plot.getDomainAxis();
+        // A little room past 99.99% so its label is not cut at the edge.
+        percentile.setRange(0, SPECTRUM_DECADES + 0.12);
+        percentile.setTickUnit(new NumberTickUnit(1, new PercentileFormat()));
+        ((NumberAxis) plot.getRangeAxis()).setNumberFormatOverride(new DecimalFormat("#,##0"));
+        lines(chart, paints, false);
+        chart.addSubtitle(subtitle("every completed request of every repeat, from the runs' latency histograms; 99.99% is the last point"));
+        return Optional.of(chart);
+    }
+
+    /** A decade of the spectrum's axis as a percentile: 0 → 0%, 1 → 90%, 2 → 99%, 3 → 99.9%, 4 → 99.99%. */
+    private static final class PercentileFormat extends java.text.NumberFormat {
+        @Override
+        public StringBuffer format(double decades, StringBuffer to, java.text.FieldPosition position) {
+            int n = (int) Math.round(decades);
+            if (n <= 0) return to.append("0%");
+            return to.append(n == 1 ? "90" : n == 2 ? "99" : "99." + "9".repeat(n - 2)).append('%');
+        }
+
+        @Override
+        public StringBuffer format(long decades, StringBuffer to, java.text.FieldPosition position) {
+            return format((double) decades, to, position);
+        }
+
+        @Override
+        public Number parse(String text, java.text.ParsePosition position) {
+            throw new UnsupportedOperationException("an axis label is never parsed");
+        }
+    }
+
+    /**
+     * Requests completed per second over the run, one line per offload set: of each cell the run
+     * nearest its median throughput, from the client's interval log, warmup shaded. Empty when no
+     * run of this size and client count has an interval log (older clients, Ansible runs).
+     */
+    private static Optional<JFreeChart> overTime(ResultsData data, int size, int clients, Map<String, Color> colours, String title) {
+        XYSeriesCollection dataset = new XYSeriesCollection();
+        List<Paint> paints = new ArrayList<>();
+        double warmupEnd = 0;
+        for (String set : data.offloadSets()) {
+            Optional<Map.Entry<RunRow, List<ResultsData.Interval>>> run = data.cell(size, set, clients).flatMap(data::medianIntervals);
+            if (run.isEmpty()) continue;
+            XYSeries series = new XYSeries(set + " (" + run.get().getKey().runId() + ")", true, true);
+            for (ResultsData.Interval interval : run.get().getValue()) {
+                series.addOrUpdate((interval.startSeconds() + interval.endSeconds()) / 2, interval.opsPerSec());
+                if (interval.warmup()) warmupEnd = Math.max(warmupEnd, interval.endSeconds());
+            }
+            dataset.addSeries(series);
+            paints.add(colours.get(set));
+        }
+        if (dataset.getSeriesCount() == 0) return Optional.empty();
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "seconds from the client's start", "throughput (requests/s)",
+                dataset, PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        ((NumberAxis) plot.getRangeAxis()).setNumberFormatOverride(new DecimalFormat("#,##0"));
+        if (warmupEnd > 0) {
+            IntervalMarker warmup = new IntervalMarker(0, warmupEnd, new Color(0xee, 0xee, 0xee));
+            warmup.setLabel("warmup (not measured)");
+            warmup.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+            warmup.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+            warmup.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+            plot.addDomainMarker(warmup, Layer.BACKGROUND);
+        }
+        lines(chart, paints, false);
+        chart.addSubtitle(subtitle("each line: the repeat nearest the cell's median throughput, one point per second of its interval log"));
+        return Optional.of(chart);
+    }
+
+    private static void lines(JFreeChart chart, List<Paint> paints, boolean shapes) {
+        XYPlot plot = chart.getXYPlot();
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, shapes);
+        // One path per line: an SVG of a few elements instead of one per segment.
+        renderer.setDrawSeriesLineAsPath(true);
+        for (int i = 0; i < paints.size(); i++) {
+            renderer.setSeriesPaint(i, paints.get(i));
+            renderer.setSeriesStroke(i, new BasicStroke(2f));
+        }
+        plot.setRenderer(renderer);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        chart.setBackgroundPaint(Color.WHITE);
     }
 
     private static Map<String, Color> colours(List<String> sets) {
@@ -225,6 +351,7 @@ public final class Charts {
         plot.setDomainAxis(latency);
         fraction.setRange(0, 1.02);
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, estimated);
+        renderer.setDrawSeriesLineAsPath(true);
         for (int i = 0; i < paints.size(); i++) {
             renderer.setSeriesPaint(i, paints.get(i));
             renderer.setSeriesStroke(i, new BasicStroke(2f));
@@ -241,12 +368,16 @@ public final class Charts {
         return chart;
     }
 
-    /** The CDF as the histogram's recorded values: at each value, the fraction of requests at or below it. */
+    /**
+     * The CDF at the top of each logarithmic bucket of the histogram (5% wide): a few hundred points
+     * however many values were recorded, which keeps the SVG small and loses nothing a chart shows.
+     */
     private static void addHistogram(XYSeries series, Histogram histogram) {
         double total = histogram.getTotalCount();
         long cumulative = 0;
-        for (HistogramIterationValue value : histogram.recordedValues()) {
-            cumulative += value.getCountAtValueIteratedTo();
+        for (HistogramIterationValue value : histogram.logarithmicBucketValues(1, CDF_BUCKET_GROWTH)) {
+            cumulative += value.getCountAddedInThisIterationStep();
+            if (value.getCountAddedInThisIterationStep() == 0) continue;
             // The log axis cannot show 0 µs; a sub-microsecond latency is drawn at 1 µs.
             double micros = Math.max(1, histogram.highestEquivalentValue(value.getValueIteratedTo()));
             series.addOrUpdate(micros, cumulative / total);

@@ -221,9 +221,13 @@ public final class Report {
                 case LATENCY -> "Latency (p50, p99)";
                 case SPEEDUP -> "Speedup per offload set";
                 case CDF -> "Latency CDF";
+                case SPECTRUM -> "Latency by percentile (to 99.99%)";
+                case OVER_TIME -> "Throughput over time";
             }).append("\n\n");
             for (Charts.ChartFile chart : inSection) {
-                md.append("![").append(chart.title()).append("](charts/").append(chart.file()).append(")\n\n");
+                String svg = chart.file().replaceFirst("\\.png$", ".svg");
+                md.append("![").append(chart.title()).append("](charts/").append(chart.file()).append(") ([SVG](charts/")
+                        .append(svg).append("))\n\n");
             }
         }
         return md.toString();

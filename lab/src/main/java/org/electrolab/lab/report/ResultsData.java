@@ -16,7 +16,9 @@ import java.util.zip.DataFormatException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogReader;
 
 import org.electrolab.lab.experiment.ResultsCsv;
 import org.electrolab.lab.experiment.ResultsDir;
@@ -118,6 +120,48 @@ public record ResultsData(ResultsDir dir, List<RunRow> rows, List<Integer> sizes
         Histogram merged = new Histogram(histograms.getFirst().getNumberOfSignificantValueDigits());
         for (Histogram h : histograms) merged.add(h);
         return merged.getTotalCount() == 0 ? Optional.empty() : Optional.of(merged);
+    }
+
+    /** One interval of a run's interval log: seconds from the client's start, requests completed, warmup or not. */
+    public record Interval(double startSeconds, double endSeconds, long completed, boolean warmup) {
+        public double opsPerSec() {
+            return endSeconds > startSeconds ? completed / (endSeconds - startSeconds) : 0;
+        }
+    }
+
+    /**
+     * The completed run of {@code cell} whose throughput is nearest the cell's median and that has
+     * an interval log, with its intervals: what the throughput-over-time chart draws.
+     */
+    public Optional<Map.Entry<RunRow, List<Interval>>> medianIntervals(CellResult cell) {
+        if (!cell.hasResult()) return Optional.empty();
+        double median = cell.throughput().median();
+        List<RunRow> byDistance = cell.runs().stream().filter(RunRow::isOk)
+                .sorted(Comparator.comparingDouble(r -> Math.abs(r.figures().throughputOpsPerSec() - median))).toList();
+        for (RunRow run : byDistance) {
+            List<Interval> intervals = intervals(dir.runIntervalLog(run.runId()));
+            if (!intervals.isEmpty()) return Optional.of(Map.entry(run, intervals));
+        }
+        return Optional.empty();
+    }
+
+    private static List<Interval> intervals(Path log) {
+        if (!Files.isRegularFile(log)) return List.of();
+        List<Interval> intervals = new ArrayList<>();
+        try (HistogramLogReader reader = new HistogramLogReader(log.toFile())) {
+            double start = -1;
+            while (reader.hasNext()) {
+                EncodableHistogram next = reader.nextIntervalHistogram();
+                if (!(next instanceof Histogram h)) continue;
+                // Timestamps are absolute (the log has a StartTime): seconds from the first interval's start.
+                if (start < 0) start = h.getStartTimeStamp() / 1000.0;
+                intervals.add(new Interval(h.getStartTimeStamp() / 1000.0 - start, h.getEndTimeStamp() / 1000.0 - start,
+                        h.getTotalCount(), "warmup".equals(h.getTag())));
+            }
+        } catch (IOException | RuntimeException e) {
+            // A damaged or cut-off log draws what it has.
+        }
+        return intervals;
     }
 
     private static Optional<Histogram> histogram(Path runJson) {

@@ -75,6 +75,7 @@ class ExperimentInventoryTest {
             assertThat(row.figures().completed()).isPositive();
             assertThat(results.runJson(row.runId())).isRegularFile();
             assertThat(results.runLog(row.runId())).isRegularFile();
+            assertThat(results.runIntervalLog(row.runId())).as("the client's interval log, fetched").isNotEmptyFile();
         }
         String report = Files.readString(results.report());
         assertThat(report).contains("| n3-none-c1 |").contains("| n3-all-c1 |");

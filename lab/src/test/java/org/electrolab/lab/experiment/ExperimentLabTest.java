@@ -102,13 +102,19 @@ class ExperimentLabTest {
         String report = Files.readString(results.report());
         for (RunRow row : rows) assertThat(report).contains("| " + row.cellId() + " |");
         try (Stream<Path> charts = Files.list(results.charts())) {
-            List<Path> pngs = charts.toList();
-            assertThat(pngs).hasSize(12);
+            List<Path> files = charts.toList();
+            List<Path> pngs = files.stream().filter(p -> p.toString().endsWith(".png")).toList();
+            // Per client count 3 bar charts and a speedup; per size and client count a CDF, a spectrum and
+            // the throughput over time from the clients' interval logs; each also as SVG.
+            assertThat(pngs).hasSize(20);
+            assertThat(files).hasSize(40);
+            assertThat(pngs).extracting(p -> p.getFileName().toString()).contains("over-time-n5-c4.png", "spectrum-n3-c1.png");
             for (Path png : pngs) {
                 BufferedImage image = ImageIO.read(png.toFile());
                 assertThat(image).as(png.toString()).isNotNull();
             }
         }
+        for (RunRow row : rows) assertThat(results.runIntervalLog(row.runId())).as("the client's interval log").isNotEmptyFile();
         assertLabGone();
     }
 

@@ -17,7 +17,7 @@ class ProgressTest {
     @Test
     void plainOutputIsOneLinePerRunWithAnEtaFromTheRunsSoFar() {
         Progress progress = new Progress(new PrintWriter(text), false, 4, Duration.ofSeconds(30), nanos::get);
-        progress.started(run);
+        progress.started(run.id());
         assertThat(text.toString()).isEmpty();
         nanos.set(Duration.ofSeconds(40).toNanos());
         progress.finished(run, RunRow.ok(run, new Figures(10, 0, 0, 1234.4, 81, 0, 0, 0, 0)));
@@ -34,12 +34,24 @@ class ProgressTest {
     @Test
     void aTerminalGetsOneLineRedrawnInPlace() {
         Progress progress = new Progress(new PrintWriter(text), true, 2, Duration.ofSeconds(30), nanos::get);
-        progress.started(run);
+        progress.started(run.id());
         progress.note("starting 3 replicas");
         progress.close();
         assertThat(text.toString()).startsWith("\r\033[K[........................] 0/2   0%  running n3-none-c16-r1  elapsed 0s  ETA 1m00s")
                 .contains("\r\033[Kstarting 3 replicas\n").endsWith("\n");
         assertThat(text.toString().chars().filter(c -> c == '\n')).as("line breaks").hasSize(2);
+    }
+
+    @Test
+    void aFaultRunsVerdictStaysAboveTheBarOnATerminal() {
+        Progress progress = new Progress(new PrintWriter(text), true, 2, Duration.ofSeconds(20), nanos::get);
+        progress.started("n3-all-leader-kill-r1");
+        nanos.set(Duration.ofSeconds(25).toNanos());
+        progress.finished("n3-all-leader-kill-r1: 9,000 ops (0 unknown), linearizable", false, true);
+        progress.close();
+        assertThat(text.toString()).contains("\r\033[Kn3-all-leader-kill-r1: 9,000 ops (0 unknown), linearizable\n")
+                .endsWith("[############............] 1/2  50%  n3-all-leader-kill-r1: 9,000 ops (0 unknown), linearizable"
+                        + "  elapsed 25s  ETA 25s\n");
     }
 
     @Test

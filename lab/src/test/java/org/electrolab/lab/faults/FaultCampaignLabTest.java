@@ -93,6 +93,10 @@ class FaultCampaignLabTest {
         assertThat(Files.readString(results.report())).contains("0 linearizability violations, 0 lost acknowledged writes, 0 runs whose replicas did not converge, 0 replica crashes")
                 .contains("| leader-kill | 5 | all | 1 |");
         assertThat(Files.readAllLines(results.csv())).hasSize(7);
+        // The progress of experiment run, one line per run here (stderr is a file): bar, count, verdict, elapsed, ETA.
+        assertThat(Files.readAllLines(tmp.resolve("stderr")).stream().filter(l -> l.startsWith("[")).toList()).hasSize(6)
+                .first().asString().matches("\\[####\\.{20}\\] 1/6  16%  n3-all-leader-kill-r1: [0-9,]+ ops \\(\\d+ unknown\\), "
+                        + "linearizable, 0 lost writes, unavailable \\d+ ms, converged  elapsed \\S+  ETA \\S+");
         for (String chart : List.of("timeline-leader-kill-n3.png", "timeline-loss-20-n5.png")) {
             BufferedImage image = ImageIO.read(results.charts().resolve(chart).toFile());
             assertThat(image).as(chart).isNotNull();

@@ -64,7 +64,7 @@ class LabCommandTest {
     void withoutASubcommandItNamesThem() {
         CliRun run = lab();
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).isEqualTo("electrolab lab: name a subcommand: up, down or status; see electrolab lab --help\n");
+        assertThat(run.err()).isEqualTo("electrolab lab: name a subcommand: up, down, status, watch or metrics; see electrolab lab --help\n");
     }
 
     @Test

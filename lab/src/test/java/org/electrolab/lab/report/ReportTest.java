@@ -44,6 +44,9 @@ class ReportTest {
 
     @Test
     void everyChartIsAReadablePngWithContent() throws IOException {
+        for (String set : SETS) {
+            for (int repeat = 1; repeat <= 3; repeat++) intervalLog(results.runIntervalLog("n3-" + set + "-c1-r" + repeat), 1000 * repeat);
+        }
         Report.write(results.dir());
         List<Path> pngs;
         try (Stream<Path> files = Files.list(results.charts())) {
@@ -52,7 +55,10 @@ class ReportTest {
         assertThat(pngs).extracting(p -> p.getFileName().toString()).containsExactlyInAnyOrder(
                 "throughput-c1.png", "throughput-c8.png", "latency-p50-c1.png", "latency-p50-c8.png",
                 "latency-p99-c1.png", "latency-p99-c8.png", "speedup-c1.png", "speedup-c8.png",
-                "cdf-n3-c1.png", "cdf-n3-c8.png", "cdf-n5-c1.png", "cdf-n5-c8.png");
+                "cdf-n3-c1.png", "cdf-n3-c8.png", "cdf-n5-c1.png", "cdf-n5-c8.png",
+                "spectrum-n3-c1.png", "spectrum-n3-c8.png", "spectrum-n5-c1.png", "spectrum-n5-c8.png",
+                // Only the runs of n3 with 1 client have interval logs.
+                "over-time-n3-c1.png");
         for (Path png : pngs) {
             assertThat(Files.size(png)).as(png + " size").isGreaterThan(10_000);
             BufferedImage image = ImageIO.read(png.toFile());
@@ -63,7 +69,32 @@ class ReportTest {
             Set<Integer> colours = colours(image);
             assertThat(colours).as(png + " colours").hasSizeGreaterThan(20);
             assertThat(SET_COLOURS.stream().filter(colours::contains)).as(png + " offload set colours").hasSizeGreaterThanOrEqualTo(2);
+            // The same chart as SVG, its text as text.
+            String svg = Files.readString(png.resolveSibling(png.getFileName().toString().replace(".png", ".svg")));
+            // (Booleans, so that a failure does not print a whole SVG.)
+            assertThat(svg.contains("<svg xmlns='http://www.w3.org/2000/svg'") && svg.strip().endsWith("</svg>")).as(png + " as SVG").isTrue();
+            assertThat(svg.split("<text ", -1).length).as(png + " SVG's texts (title, labels, legend)").isGreaterThan(10);
         }
+        String spectrum = Files.readString(results.charts().resolve("spectrum-n3-c1.svg"));
+        assertThat(List.of(">90%<", ">99%<", ">99.9%<", ">99.99%<")).allMatch(spectrum::contains, "an axis label of the spectrum");
+        String overTime = Files.readString(results.charts().resolve("over-time-n3-c1.svg"));
+        assertThat(List.of("warmup (not measured)", "n3-none-c1-r")).allMatch(overTime::contains, "a text of the chart over time");
+    }
+
+    /** An interval log as the client writes it: 2 s of warmup, then 3 s measured, {@code opsPerSec} each second. */
+    private static void intervalLog(Path file, int opsPerSec) throws IOException {
+        org.HdrHistogram.HistogramLogWriter log = new org.HdrHistogram.HistogramLogWriter(file.toFile());
+        log.outputLogFormatVersion();
+        log.outputStartTime(1_700_000_000_000L);
+        log.setBaseTime(1_700_000_000_000L);
+        log.outputLegend();
+        for (int second = 0; second < 5; second++) {
+            org.HdrHistogram.Histogram h = new org.HdrHistogram.Histogram(3);
+            for (int i = 0; i < opsPerSec; i++) h.recordValue(100 + i % 50);
+            h.setTag(second < 2 ? "warmup" : "measured");
+            log.outputIntervalHistogram(second, second + 1, h, 1000.0);
+        }
+        log.close();
     }
 
     @Test
@@ -83,7 +114,8 @@ class ReportTest {
         assertThat(md).contains("| n5-fast-reply-c1 | 1 | fast-reply ⚠ |").contains("| n3-fast-reply-c1 | 1 | fast-reply |");
         assertThat(md).contains("kernel 6.18.0-test").contains("`n3-all-r1`: r0=xdp native, tc");
         assertThat(md).contains("![Throughput by cluster size and offloads, 8 clients](charts/throughput-c8.png)");
-        assertThat(md).contains("![Latency CDF, 5 replicas, 1 client](charts/cdf-n5-c1.png)");
+        assertThat(md).contains("![Latency CDF, 5 replicas, 1 client](charts/cdf-n5-c1.png) ([SVG](charts/cdf-n5-c1.svg))");
+        assertThat(md).contains("### Latency by percentile (to 99.99%)", "![Latency by percentile, 3 replicas, 8 clients](charts/spectrum-n3-c8.png)");
     }
 
     @Test

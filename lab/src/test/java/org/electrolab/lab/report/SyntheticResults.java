@@ -18,7 +18,7 @@ import org.electrolab.lab.experiment.RunStatus;
  * A results directory as {@code electrolab experiment run} writes it, with known figures: 3 and 5
  * replicas x none, fast-reply, all x 1 and 8 clients x 3 repeats. Every run of n5-all-c8 failed.
  */
-final class SyntheticResults {
+public final class SyntheticResults {
     static final List<Integer> SIZES = List.of(3, 5);
     static final List<String> SETS = List.of("none", "fast-reply", "all");
     static final List<Integer> CLIENTS = List.of(1, 8);
@@ -26,7 +26,7 @@ final class SyntheticResults {
 
     private SyntheticResults() {}
 
-    static ResultsDir write(Path dir) throws IOException {
+    public static ResultsDir write(Path dir) throws IOException {
         ResultsDir results = new ResultsDir(dir);
         results.create();
         try (ResultsCsv csv = ResultsCsv.create(results.resultsCsv())) {
