@@ -61,6 +61,8 @@ public final class KernelCheck {
     /** The guests' class path (jars) and JVM options, the latter ending in the AOT cache trained for them. */
     private List<String> guestClassPath = List.of();
     private List<String> guestJvmOptions = List.of();
+    /** What the guests boot and load but the results need not keep: initramfs images, jars, the AOT cache. */
+    private Path work;
 
     public KernelCheck(LabPaths paths, KernelPins pins, Options options, PrintWriter log) {
         this.paths = paths;
@@ -91,6 +93,15 @@ public final class KernelCheck {
         ResultsDir.createEmpty(options.out());
         log.println("kernels check: " + String.join(", ", targets.stream().map(Target::key).toList()) + " -> " + options.out());
         log.flush();
+        work = Files.createTempDirectory(Files.createDirectories(options.cache()), "check-");
+        try {
+            return check(targets);
+        } finally {
+            deleteRecursively(work);
+        }
+    }
+
+    private List<KernelResult> check(List<Target> targets) throws IOException, InterruptedException {
 
         Map<Target, BootKernel> guests = new LinkedHashMap<>();
         KernelPackages packages = new KernelPackages(options.cache(), runner);
@@ -101,8 +112,8 @@ public final class KernelCheck {
             log.flush();
             BootKernel kernel = t.pin() != null ? packages.fetch(t.pin())
                     : t.file().toString().endsWith(".deb") ? packages.fromDeb(t.file()) : KernelPackages.fromVmlinuz(t.file());
-            Path dir = Files.createDirectories(options.out().resolve(t.key()));
-            Initramfs.write(kernel, dir.resolve("initramfs.cpio.gz"), runner);
+            Files.createDirectories(options.out().resolve(t.key()));
+            Initramfs.write(kernel, initramfs(t), runner);
             guests.put(t, kernel);
         }
         Qemu.Accel accel = guests.isEmpty() ? Qemu.Accel.TCG : accel(guests);
@@ -166,8 +177,7 @@ public final class KernelCheck {
             case "tcg" -> Qemu.Accel.TCG;
             default -> {
                 Map.Entry<Target, BootKernel> first = guests.entrySet().iterator().next();
-                Path dir = options.out().resolve(first.getKey().key());
-                yield Qemu.choose(first.getValue(), dir.resolve("initramfs.cpio.gz"), dir);
+                yield Qemu.choose(first.getValue(), initramfs(first.getKey()), work);
             }
         };
         log.println("guests run under " + accel.name().toLowerCase()
@@ -181,7 +191,7 @@ public final class KernelCheck {
                 : System.getProperty("java.class.path");
         List<Path> entries = new ArrayList<>();
         for (String entry : current.split(":")) if (!entry.isBlank()) entries.add(Path.of(entry));
-        Path dir = Files.createDirectories(options.out().resolve("guest-jvm"));
+        Path dir = Files.createDirectories(work.resolve("guest-jvm"));
         List<Path> jars = GuestJvm.jarsOnly(entries, dir.resolve("classes"));
         List<String> jvmOptions = new ArrayList<>(accel == Qemu.Accel.TCG ? EMULATED_JVM_OPTIONS : List.of());
         log.println("training the guests' AOT cache (a replica on loopback for " + GuestJvm.TRAINING.toSeconds() + " s)");
@@ -200,7 +210,7 @@ public final class KernelCheck {
         Path console = dir.resolve("console.log");
         log.println(target.key() + ": booting " + kernel.release() + " under " + accelName);
         log.flush();
-        boolean exited = Qemu.run(Qemu.command(accel, kernel, dir.resolve("initramfs.cpio.gz"), dir, console, ""),
+        boolean exited = Qemu.run(Qemu.command(accel, kernel, initramfs(target), dir, console, ""),
                 dir.resolve("qemu.log"), options.timeout());
         long seconds = ProgramTests.seconds(started);
         Path result = dir.resolve(KernelResult.FILE);
@@ -237,6 +247,17 @@ public final class KernelCheck {
                 + "echo \"electrolab-guest-done $?\"\n"
                 + "echo o > /proc/sysrq-trigger\n"
                 + "sleep 60\n";
+    }
+
+    private Path initramfs(Target target) {
+        return work.resolve(target.key() + ".cpio.gz");
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) return;
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
     }
 
     private static String quote(String s) {

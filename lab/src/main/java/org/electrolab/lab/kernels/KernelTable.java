@@ -63,7 +63,8 @@ final class KernelTable {
         KernelResult.TestCount c = tests.byProgram().get(program);
         if (c == null || c.passed() + c.failed() + c.skipped() == 0) return "**none ran**";
         if (c.failed() > 0) return "**" + c.failed() + " of " + (c.passed() + c.failed()) + " fail**: " + escape(String.join(", ", c.failures()));
-        if (c.skipped() > 0) return "**" + c.skipped() + " skipped**";
+        if (c.passed() == 0) return "**" + c.skipped() + " skipped**: " + escape(String.join("; ", c.skips()));
+        if (c.skipped() > 0) return c.passed() + " pass, " + c.skipped() + " skipped (" + escape(String.join("; ", c.skips())) + ")";
         return c.passed() + " pass";
     }
 

@@ -99,9 +99,11 @@ final class ProgramTests {
     static KernelResult.Tests sorted(Path report, long seconds) throws IOException {
         Map<String, int[]> counts = new LinkedHashMap<>();
         Map<String, List<String>> failures = new LinkedHashMap<>();
+        Map<String, List<String>> skips = new LinkedHashMap<>();
         for (String program : ProgramProbe.PROGRAMS) {
             counts.put(program, new int[3]);
             failures.put(program, new ArrayList<>());
+            skips.put(program, new ArrayList<>());
         }
         List<String> unmapped = new ArrayList<>();
         NodeList cases;
@@ -128,14 +130,24 @@ final class ProgramTests {
                     failures.get(program).add(testClass + "." + name);
                 } else if (skipped) {
                     c[2]++;
+                    skips.get(program).add(testClass + "." + name + ": " + skipReason(testCase));
                 } else {
                     c[0]++;
                 }
             }
         }
         Map<String, KernelResult.TestCount> byProgram = new LinkedHashMap<>();
-        counts.forEach((program, c) -> byProgram.put(program, new KernelResult.TestCount(c[0], c[1], c[2], failures.get(program))));
+        counts.forEach((program, c) -> byProgram.put(program,
+                new KernelResult.TestCount(c[0], c[1], c[2], failures.get(program), skips.get(program))));
         return new KernelResult.Tests(byProgram, unmapped, seconds, null);
+    }
+
+    /** "Assumption failed: X" of a skipped test case's report, as X. */
+    private static String skipReason(Element testCase) {
+        String text = testCase.getElementsByTagName("skipped").item(0).getTextContent().strip();
+        String first = text.lines().findFirst().orElse("");
+        int at = first.indexOf("Assumption failed: ");
+        return at >= 0 ? first.substring(at + "Assumption failed: ".length()) : first;
     }
 
     private static KernelResult.Tests failed(long started, String problem) {
