@@ -29,6 +29,22 @@ class ReadmeTest {
     }
 
     @Test
+    void readmesKernelTableIsTheNewestCommittedKernelMatrixRun() throws IOException {
+        Path newest;
+        try (var results = Files.list(REPO.resolve("experiments/results"))) {
+            newest = results.filter(d -> d.getFileName().toString().endsWith("-kernels")).sorted().reduce((a, b) -> b)
+                    .orElseThrow(() -> new AssertionError("no committed experiments/results/*-kernels run"));
+        }
+        List<String> table = Files.readAllLines(newest.resolve("kernels.md")).stream().filter(l -> l.startsWith("|")).toList();
+        List<String> readme = Files.readAllLines(REPO.resolve("README.md"));
+        assertThat(table).as("the table of %s", newest).isNotEmpty();
+        int at = readme.indexOf(table.getFirst());
+        assertThat(at).as("README quotes the table of %s", newest).isNotNegative();
+        assertThat(readme.subList(at, Math.min(readme.size(), at + table.size()))).isEqualTo(table);
+        assertThat(String.join("\n", readme)).contains(newest.getFileName() + "/kernels.md");
+    }
+
+    @Test
     void everyImageOfReadmeAndDocsExists() throws IOException {
         List<Path> pages = new java.util.ArrayList<>(List.of(REPO.resolve("README.md")));
         try (var docs = Files.list(REPO.resolve("docs"))) {

@@ -63,6 +63,22 @@ class VagrantfileTest {
         assertThat(run.output().strip()).isEqualTo(UNSUPPORTED.formatted(replicas));
     }
 
+    @ParameterizedTest(name = "ELECTROLAB_BOX={0}")
+    @CsvSource({"debian13", "ubuntu2404"})
+    void everyBoxOfThePinsValidates(String box) throws Exception {
+        env.put("ELECTROLAB_BOX", box);
+        Tools.Run run = validate("libvirt", "3");
+        assertThat(run.exitCode()).as("vagrant validate exit code; it printed:\n%s", run.output()).isZero();
+    }
+
+    @org.junit.jupiter.api.Test
+    void aBoxNotInThePinsStopsWithOneLine() throws Exception {
+        env.put("ELECTROLAB_BOX", "centos");
+        Tools.Run run = validate("libvirt", "3");
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.output().strip()).isEqualTo("ELECTROLAB_BOX=centos is not a box of vagrant/pins.yml; use one of debian13, ubuntu2404");
+    }
+
     private Tools.Run validate(String provider, String replicas) throws Exception {
         Map<String, String> withSize = new HashMap<>(env);
         withSize.put("VAGRANT_DEFAULT_PROVIDER", provider);

@@ -94,7 +94,7 @@ class ScenarioFileTest {
                 () -> ScenarioFile.parse(GOOD.replace("app: kv", "apps: kv"), "s.yaml", "s"));
 
         assertThat(e.problems()).containsExactly(
-                "s.yaml: apps: unknown key; the keys are replicas, offloads, app, workload, cluster-id, port",
+                "s.yaml: apps: unknown key; the keys are replicas, offloads, app, workload, cluster-id, port, tick-millis",
                 "s.yaml: app: missing; add e.g. app: kv (null or kv)");
     }
 
