@@ -135,13 +135,13 @@ EOF
 rm -f "$mnt/var/lib/dbus/machine-id" "$mnt"/etc/ssh/ssh_host_*
 cat >"$mnt/etc/systemd/system/electrolab-ssh-host-keys.service" <<'EOF'
 [Unit]
-Description=Generate this machine's ssh host keys (the box ships none)
+Description=Generate this machine's ssh host key (the box ships none)
 Before=ssh.service
-ConditionPathExistsGlob=!/etc/ssh/ssh_host_*_key
+ConditionPathExists=!/etc/ssh/ssh_host_ed25519_key
 
 [Service]
 Type=oneshot
-ExecStart=/usr/bin/ssh-keygen -A
+ExecStart=/usr/bin/ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key
 
 [Install]
 WantedBy=multi-user.target
@@ -156,17 +156,29 @@ DHCP=ipv4
 EOF
 cat >"$mnt/etc/ssh/sshd_config.d/vagrant.conf" <<'EOF'
 UseDNS no
+# One host key, ed25519: an RSA key made at first boot takes minutes on an emulated VM.
+HostKey /etc/ssh/ssh_host_ed25519_key
 EOF
 # eth0, eth1: the names Vagrant's network setup and 10-management.network expect. The serial
 # console carries the boot log (virsh console, libvirt's console log).
+# GRUB_DEFAULT, the apt settings and timers: as the kernel role leaves them, so that on this box it
+# changes nothing (an update-grub alone takes half a minute on an emulated VM).
 sed -i -e 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=1/' \
+  -e "s|^GRUB_DEFAULT=.*|GRUB_DEFAULT=\"Advanced options for Debian GNU/Linux>Debian GNU/Linux, with Linux ${kernel_package#linux-image-}\"|" \
   -e 's/^GRUB_CMDLINE_LINUX_DEFAULT=.*/GRUB_CMDLINE_LINUX_DEFAULT="console=tty0 console=ttyS0,115200n8 net.ifnames=0 biosdevname=0"/' \
   "$mnt/etc/default/grub"
 printf 'GRUB_TERMINAL="console serial"\nGRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"\n' >>"$mnt/etc/default/grub"
 
+cat >"$mnt/etc/apt/apt.conf.d/20auto-upgrades" <<'EOF'
+// electrolab: the kernel and its tools are pinned; no unattended upgrades.
+APT::Periodic::Update-Package-Lists "0";
+APT::Periodic::Unattended-Upgrade "0";
+EOF
+
 for mounted in dev dev/pts proc sys; do mount --bind "/$mounted" "$mnt/$mounted"; done
 chroot "$mnt" /bin/sh -eu <<EOF
 systemctl enable --quiet systemd-networkd electrolab-ssh-host-keys ssh
+systemctl disable --quiet apt-daily.timer apt-daily-upgrade.timer
 useradd --create-home --shell /bin/bash --groups sudo vagrant
 echo vagrant:vagrant | chpasswd
 install -d -m 0700 -o vagrant -g vagrant /home/vagrant/.ssh

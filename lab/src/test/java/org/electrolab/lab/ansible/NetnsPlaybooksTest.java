@@ -141,7 +141,7 @@ class NetnsPlaybooksTest {
         return run;
     }
 
-    private static Map<String, Recap> recap(Tools.Run run) {
+    static Map<String, Recap> recap(Tools.Run run) {
         Map<String, Recap> hosts = new LinkedHashMap<>();
         String output = run.output();
         Matcher m = RECAP.matcher(output.substring(Math.max(0, output.lastIndexOf("PLAY RECAP"))));
@@ -168,7 +168,7 @@ class NetnsPlaybooksTest {
     }
 
     /** Ansible's YAML output with long messages joined again: it wraps them onto lines indented 8 spaces. */
-    private static String unwrapped(String output) {
+    static String unwrapped(String output) {
         return output.replaceAll("\n {8}(?=\\S)", " ");
     }
 

@@ -64,7 +64,7 @@ class VagrantfileTest {
     }
 
     @ParameterizedTest(name = "ELECTROLAB_BOX={0}")
-    @CsvSource({"debian13", "ubuntu2404"})
+    @CsvSource({"debian13", "debian13-public", "ubuntu2404"})
     void everyBoxOfThePinsValidates(String box) throws Exception {
         env.put("ELECTROLAB_BOX", box);
         Tools.Run run = validate("libvirt", "3");
@@ -76,7 +76,7 @@ class VagrantfileTest {
         env.put("ELECTROLAB_BOX", "centos");
         Tools.Run run = validate("libvirt", "3");
         assertThat(run.exitCode()).isNotZero();
-        assertThat(run.output().strip()).isEqualTo("ELECTROLAB_BOX=centos is not a box of vagrant/pins.yml; use one of debian13, ubuntu2404");
+        assertThat(run.output().strip()).isEqualTo("ELECTROLAB_BOX=centos is not a box of vagrant/pins.yml; use one of debian13, debian13-public, ubuntu2404");
     }
 
     private Tools.Run validate(String provider, String replicas) throws Exception {
