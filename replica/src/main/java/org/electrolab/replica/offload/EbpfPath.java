@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import io.vertx.core.Context;
@@ -25,7 +24,6 @@ import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.config.ClusterConfig;
 import org.electrolab.protocol.config.Offload;
 import org.electrolab.replica.core.Effects;
-import org.electrolab.replica.core.Status;
 import org.electrolab.replica.transport.PacketPath;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,14 +37,13 @@ import org.slf4j.LoggerFactory;
  * an op the kernel acknowledged; Prepares that arrive meanwhile go up the socket and the core
  * answers them itself. Every other step (the Prepares and Commits of normal operation) drains what
  * is recorded without pausing, so the fast path keeps answering while user space works.
+ * {@link FastReplyProtocol} makes these decisions.
  */
 public final class EbpfPath implements PacketPath {
 
     private static final Logger LOG = LoggerFactory.getLogger(EbpfPath.class);
     /** How long a Prepare the kernel acknowledged may take to appear in the ring: microseconds in practice. */
     private static final Duration RECORD_WAIT = Duration.ofSeconds(1);
-    /** Kernel-acknowledged ops remembered for {@link #sentByKernel}; more than a pipeline. */
-    private static final int ACKED_MAX = 4096;
 
     private final Offloads offloads;
     private final String interfaceName;
@@ -61,11 +58,9 @@ public final class EbpfPath implements PacketPath {
     private boolean drainedSinceWake;
     private Thread notifier;
     private Context context;
-    private Effects.KernelState mirrored;
+    private final FastReplyProtocol protocol;
     private boolean paused;
     private boolean resumeQueued;
-    private long ackedView = -1;
-    private final TreeSet<Long> ackedOps = new TreeSet<>();
     private int lastCarrier;
 
     private EbpfPath(Offloads offloads, String interfaceName, int mtu, int myIndex, int memberCount) {
@@ -77,6 +72,7 @@ public final class EbpfPath implements PacketPath {
         this.fastReply = offloads.enabled().contains(Offload.FAST_REPLY);
         this.broadcast = offloads.enabled().contains(Offload.TC_BROADCAST);
         this.lastCarrier = myIndex;
+        this.protocol = new FastReplyProtocol(myIndex);
     }
 
     /**
@@ -189,12 +185,8 @@ public final class EbpfPath implements PacketPath {
 
     @Override
     public void mirror(Effects.KernelState state) {
-        mirrored = state;
         offloads.mirror(state, paused);
-        if (state.view() != ackedView) {
-            ackedOps.clear();
-            ackedView = state.view();
-        }
+        protocol.mirrored(state);
     }
 
     @Override
@@ -205,7 +197,7 @@ public final class EbpfPath implements PacketPath {
         }
         if (!fastReply) return List.of();
         List<Message.Prepare> prepares;
-        if (following() && beforeLogDecision) {
+        if (protocol.mustDrainAll(beforeLogDecision)) {
             if (!paused) {
                 offloads.pauseFastReply();
                 paused = true;
@@ -218,12 +210,7 @@ public final class EbpfPath implements PacketPath {
         } else {
             prepares = offloads.drainPrepares();
         }
-        for (Message.Prepare p : prepares) {
-            if (p.view() != ackedView) continue;
-            ackedOps.add(p.op());
-            if (ackedOps.size() > ACKED_MAX) ackedOps.pollFirst();
-        }
-        return new ArrayList<>(prepares);
+        return new ArrayList<>(protocol.recorded(prepares));
     }
 
     /** The step is over: fast_reply may act again. */
@@ -232,10 +219,6 @@ public final class EbpfPath implements PacketPath {
         if (!paused) return;
         paused = false;
         offloads.resumeFastReply();
-    }
-
-    private boolean following() {
-        return mirrored != null && mirrored.status() == Status.NORMAL && mirrored.leader() != myIndex;
     }
 
     @Override
@@ -255,11 +238,7 @@ public final class EbpfPath implements PacketPath {
 
     @Override
     public boolean sentByKernel(Effects.Send send) {
-        if (!(send.message() instanceof Message.PrepareOk ok) || ok.view() != ackedView || !ackedOps.contains(ok.op())) {
-            return false;
-        }
-        ackedOps.headSet(ok.op(), true).clear();
-        return true;
+        return protocol.sentByKernel(send);
     }
 
     @Override

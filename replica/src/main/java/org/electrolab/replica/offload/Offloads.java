@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -132,9 +131,8 @@ public final class Offloads implements AutoCloseable {
     }
 
     private BpfProgram xdpProgramFor(KernelState s) {
-        boolean prune = enabled.contains(Offload.QUORUM_PRUNE), reply = enabled.contains(Offload.FAST_REPLY);
-        if (prune && (s.isLeader() || !reply)) return program(Offload.QUORUM_PRUNE);
-        return reply ? program(Offload.FAST_REPLY) : null;
+        OffloadProgram program = OffloadProgram.xdpFor(enabled, s.isLeader());
+        return program == null ? null : program(program.offload);
     }
 
     /**
@@ -192,7 +190,7 @@ public final class Offloads implements AutoCloseable {
         return ring;
     }
 
-    /** The Prepares fast_reply acknowledged and recorded since the last drain, in op order. */
+    /** The Prepares fast_reply acknowledged and recorded since the last drain, in ring order. */
     public List<Message.Prepare> drainPrepares() {
         return ring == null ? List.of() : decode(ring.consume());
     }
@@ -215,8 +213,6 @@ public final class Offloads implements AutoCloseable {
                 LOG.error("fast-reply recorded a Prepare the codec refuses ({}); dropped", e.getMessage());
             }
         }
-        // Two CPUs may commit their records in the other order; the core wants op order.
-        prepares.sort(Comparator.comparingLong(Message.Prepare::op));
         return prepares;
     }
 

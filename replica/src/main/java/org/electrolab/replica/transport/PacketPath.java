@@ -44,6 +44,14 @@ public interface PacketPath extends AutoCloseable {
     List<Message> drainRecorded(boolean beforeLogDecision);
 
     /**
+     * Whether the core's step on {@code message}, in {@code view}, is a log decision for
+     * {@link #drainRecorded}: a StartViewChange or DoViewChange, which lead to a DoViewChange.
+     */
+    static boolean isLogDecision(Message message, long view) {
+        return message instanceof Message.StartViewChange || message instanceof Message.DoViewChange;
+    }
+
+    /**
      * For a broadcast: the member to send a single {@link org.electrolab.protocol.Wire#FLAG_BROADCAST}
      * copy to, which TC egress clones to every other member; or {@link #EACH_MEMBER}.
      */

@@ -149,8 +149,7 @@ public final class UdpReplica extends VerticleBase {
         }
         counters.received[message.type().code]++;
         if (message instanceof Message.Request r) clients.heard(r.clientId(), host, source.port());
-        boolean logDecision = message instanceof Message.StartViewChange || message instanceof Message.DoViewChange;
-        step(logDecision, () -> core.onMessage(message));
+        step(PacketPath.isLogDecision(message, core.view()), () -> core.onMessage(message));
     }
 
     /**
