@@ -5,17 +5,23 @@
  * would send, straight from the driver (XDP_TX). Everything else goes up unchanged, except
  * malformed or foreign electrolab packets, which are dropped. Every decision is counted.
  *
- * The protocol with user space (which owns every field of el_state except last_op):
+ * The protocol with user space (which owns every field of el_state except last_op; Java:
+ * FastReplyProtocol, EbpfPath):
  *  - The check "status normal, fast reply on, I follow the sender, same view, op == last_op + 1"
  *    and the advance of last_op happen under el_state's spin lock; user space writes el_state
  *    whole with BPF_F_LOCK, so a write and a check never interleave: after a write returns, no
  *    PrepareOK is decided against the state it replaced.
  *  - The ring-buffer record is reserved before that check and submitted before the PrepareOK
  *    leaves. So every op acknowledged under an old state has its record reserved before the
- *    write that replaced the state returned: user space that writes the state (e.g. clearing
+ *    write that replaced the state returned: user space that writes the state (clearing
  *    EL_OFFLOAD_FAST_REPLY to pause) and then consumes the ring up to the producer position it
- *    reads afterwards has seen every Prepare the kernel acknowledged (Java: PrepareRing.drainAll;
- *    EbpfPath does this around every core step of a normal follower).
+ *    reads afterwards has seen every Prepare the kernel acknowledged (PrepareRing.drainAll).
+ *  - User space does that before every step of a normal follower that may vouch for its log or
+ *    leave its view: a tick, a StartViewChange, DoViewChange or StartView, any message of a later
+ *    view (PacketPath.isLogDecision). A record of the old view that reached the core after it left
+ *    the view would be ignored as old, and a DoViewChange would miss an op acknowledged here.
+ *    Other steps consume what is committed without pausing (a prefix of the ring: libbpf stops at
+ *    a record still being written).
  *  - A write from user space may move last_op back over an op the kernel just acknowledged (the
  *    record is in the ring): the op can then be acknowledged and recorded twice, which the core
  *    ignores as a duplicate. It never moves last_op past an op the core does not hold.

@@ -30,14 +30,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The eBPF packet path: the requested offloads attached to the interface that holds this member's
- * address. While the replica follows in normal status, a core step that may vouch for the log (a
- * tick, a StartViewChange, a DoViewChange) runs with fast_reply paused: {@link #drainRecorded}
+ * address. While the replica follows in normal status, a core step that may vouch for the log or
+ * leave the view (a tick; a StartViewChange, DoViewChange or StartView; any message of a later
+ * view: {@link PacketPath#isLogDecision}) runs with fast_reply paused: {@link #drainRecorded}
  * pauses it and drains every Prepare it acknowledged, and a task queued on the replica's context
  * resumes it after the step. So the core never decides (a DoViewChange, say) on a log that misses
- * an op the kernel acknowledged; Prepares that arrive meanwhile go up the socket and the core
- * answers them itself. Every other step (the Prepares and Commits of normal operation) drains what
- * is recorded without pausing, so the fast path keeps answering while user space works.
- * {@link FastReplyProtocol} makes these decisions.
+ * an op the kernel acknowledged, nor leaves a view with such an op still in the ring; Prepares that
+ * arrive meanwhile go up the socket and the core answers them itself. Every other step (the
+ * Prepares and Commits of normal operation) drains what is recorded without pausing, so the fast
+ * path keeps answering while user space works. {@link FastReplyProtocol} makes these decisions.
  */
 public final class EbpfPath implements PacketPath {
 
