@@ -27,7 +27,7 @@ final class QuorumModel {
         if (op[slot] != o) {
             result = Result.LATE;
         } else if ((acks[slot] & bit) != 0) {
-            result = Result.DUPLICATE;
+            result = done[slot] ? Result.COMPLETE : Result.DUPLICATE;
         } else {
             acks[slot] |= bit;
             if (done[slot]) {
