@@ -25,6 +25,7 @@
  *  - A write from user space may move last_op back over an op the kernel just acknowledged (the
  *    record is in the ring): the op can then be acknowledged and recorded twice, which the core
  *    ignores as a duplicate. It never moves last_op past an op the core does not hold.
+ *  - A replica that stops (fail-stop) first writes a state in which nothing is acknowledged.
  */
 #include "electrolab_bpf.h"
 

@@ -62,6 +62,9 @@ public final class EbpfPath implements PacketPath {
     private final FastReplyProtocol protocol;
     private boolean paused;
     private boolean resumeQueued;
+    private boolean closed;
+    /** The counters as they were when the programs were unloaded: still shown after a fail-stop, and at exit. */
+    private volatile Map<String, Long> countersAtClose;
     private int lastCarrier;
 
     private EbpfPath(Offloads offloads, String interfaceName, int mtu, int myIndex, int memberCount) {
@@ -217,7 +220,7 @@ public final class EbpfPath implements PacketPath {
     /** The step is over: fast_reply may act again. */
     private void resume() {
         resumeQueued = false;
-        if (!paused) return;
+        if (!paused || closed) return;
         paused = false;
         offloads.resumeFastReply();
     }
@@ -244,12 +247,24 @@ public final class EbpfPath implements PacketPath {
 
     @Override
     public Map<String, Long> counters() {
-        return offloads.counters();
+        Map<String, Long> last = countersAtClose;
+        return last != null ? last : offloads.counters();
     }
 
+    /**
+     * Stops the programs at once (a state in which they act on nothing), then detaches and unloads
+     * them; {@link #counters} keeps answering with their last values.
+     */
     @Override
     public void close() {
+        if (closed) return;
+        closed = true;
         running = false;
+        try {
+            offloads.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("could not stop the offloads before detaching them: {}", e.toString());
+        }
         if (notifier != null) {
             synchronized (wake) {
                 wake.notifyAll();
@@ -259,6 +274,11 @@ public final class EbpfPath implements PacketPath {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        try {
+            countersAtClose = Map.copyOf(offloads.counters());
+        } catch (RuntimeException e) {
+            countersAtClose = Map.of();
         }
         offloads.close();
     }

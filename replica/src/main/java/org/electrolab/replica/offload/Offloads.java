@@ -178,6 +178,17 @@ public final class Offloads implements AutoCloseable {
         writeState(now.withOffloads(now.offloads() & ~OffloadProgram.FAST_REPLY.stateBit));
     }
 
+    /**
+     * Stops every program from acting (status recovering, no offload bit), before the replica stops:
+     * from the moment the write returns fast_reply acknowledges nothing and quorum_prune drops
+     * nothing, even before the programs are detached.
+     */
+    public void stop() {
+        KernelState now = readState();
+        writeState(new KernelState(now.view(), Status.RECOVERING, now.leader(), now.myIndex(), now.memberCount(), now.f(),
+                now.lastOp(), 0));
+    }
+
     /** Lets fast_reply act again after {@link #pauseFastReply}, keeping the kernel's last_op. */
     public void resumeFastReply() {
         if (!enabled.contains(Offload.FAST_REPLY)) return;

@@ -144,6 +144,15 @@ class FastReplyTest {
         assertThat(program.testRun(frame).verdict()).isEqualTo(XDP_TX);
     }
 
+    /** A replica that stops (fail-stop) stops its fast path first: no PrepareOK for a core that takes no Prepare. */
+    @Test
+    void nothingIsAnsweredOnceTheReplicaStopped() {
+        offloads.stop();
+        assertPassedUnchanged(prepareFrame(VIEW, 11), "stopped");
+        assertThat(offloads.readState().status()).isEqualTo(Status.RECOVERING);
+        assertThat(offloads.ring().consume()).isEmpty();
+    }
+
     @Test
     void otherTrafficIsUntouched() {
         byte[] otherPort = Frames.udp(Frames.mac(1), Frames.mac(2), cluster.members.get(LEADER), cluster.members.get(ME),

@@ -128,6 +128,13 @@ class QuorumPruneTest {
     }
 
     @Test
+    void nothingIsPrunedOnceTheReplicaStopped() {
+        offloads.stop();
+        assertPassedUnchanged(ack(2, VIEW, 7), "stopped");
+        assertThat(offloads.counters(Offload.QUORUM_PRUNE)).containsEntry("pruned", 0L).containsEntry("passed_up", 1L);
+    }
+
+    @Test
     void foreignNonMemberAndNonCanonicalAcksAreDropped() {
         assertThat(program.testRun(cluster.frame(1, ME, new MessageCodec(99).encode(new Message.PrepareOk(VIEW, 1, 7, 0))))
                 .verdict()).isEqualTo(XDP_DROP);
