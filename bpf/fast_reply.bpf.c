@@ -22,6 +22,12 @@
  *    the view would be ignored as old, and a DoViewChange would miss an op acknowledged here.
  *    Other steps consume what is committed without pausing (a prefix of the ring: libbpf stops at
  *    a record still being written).
+ *  - Records of first acknowledgements are in op order in the ring: op n is claimed only when
+ *    last_op is n - 1, set by user space (the core holds n - 1) or by the claim of n - 1, whose
+ *    record was reserved before that claim and so before n's pre-check and reservation. Two CPUs
+ *    can reorder only a repeated acknowledgement (below). User space stops the replica if a record
+ *    of the current view ever lies beyond the op the core can append, or cannot be read or
+ *    decoded: the kernel vouched for an op the core cannot hold.
  *  - A write from user space may move last_op back over an op the kernel just acknowledged (the
  *    record is in the ring): the op can then be acknowledged and recorded twice, which the core
  *    ignores as a duplicate. It never moves last_op past an op the core does not hold.

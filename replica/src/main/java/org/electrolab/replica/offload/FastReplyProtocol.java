@@ -1,7 +1,5 @@
 package org.electrolab.replica.offload;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -53,18 +51,27 @@ public final class FastReplyProtocol {
     }
 
     /**
-     * The Prepares of one drain as the core must get them, in op order (two CPUs may commit their
-     * records in the other order); remembers which ops the kernel acknowledged in the current view.
+     * The Prepares of one drain, in ring order, for the core; remembers which ops the kernel
+     * acknowledged in the current view. Throws (and the replica stops) when one of the current view
+     * lies beyond the next op the core can take: the kernel acknowledged an op that the core would
+     * not append. fast_reply acknowledges op n only when its last_op is n - 1, which user space
+     * wrote (the core holds n - 1) or fast_reply's own claim of n - 1 set, whose record was reserved
+     * before, so it precedes n's in the ring (bpf/fast_reply.bpf.c); a drain takes a prefix of the
+     * ring. So this does not happen unless a record is lost.
      */
     public List<Message.Prepare> recorded(List<Message.Prepare> drained) {
-        List<Message.Prepare> prepares = new ArrayList<>(drained);
-        prepares.sort(Comparator.comparingLong(Message.Prepare::op));
-        for (Message.Prepare p : prepares) {
+        long next = following() ? mirrored.op() + 1 : Long.MAX_VALUE;
+        for (Message.Prepare p : drained) {
             if (p.view() != ackedView) continue;
+            if (p.op() > next) {
+                throw new IllegalStateException("fast_reply acknowledged op " + p.op() + " of view " + p.view() + " but op "
+                        + next + " never reached user space: the kernel vouched for an op the core cannot hold; stopping");
+            }
+            if (next != Long.MAX_VALUE) next = Math.max(next, p.op() + 1);
             ackedOps.add(p.op());
             if (ackedOps.size() > ACKED_MAX) ackedOps.pollFirst();
         }
-        return prepares;
+        return drained;
     }
 
     /** True when the kernel sent this PrepareOK already (from XDP), so user space must not. */
