@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * an op the kernel acknowledged, nor leaves a view with such an op still in the ring; Prepares that
  * arrive meanwhile go up the socket and the core answers them itself. Every other step (the
  * Prepares and Commits of normal operation) drains what is recorded without pausing, so the fast
- * path keeps answering while user space works. {@link FastReplyProtocol} makes these decisions.
+ * path keeps answering while user space works. {@link FastReplyProtocol} makes these decisions
+ * (the simulator runs the same class against its kernel model).
  */
 public final class EbpfPath implements PacketPath {
 

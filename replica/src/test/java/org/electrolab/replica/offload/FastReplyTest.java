@@ -221,7 +221,8 @@ class FastReplyTest {
             answered++;
             op++;
         }
-        assertThat(answered).as("records of 8 KiB in a 64 KiB ring").isBetween(6, 8);
+        assertThat(answered).as("records of 8 KiB in a 64 KiB ring, as the simulator's kernel model counts them")
+                .isEqualTo(FastReplyModel.ringCapacity(1 << 16));
         assertThat(offloads.counters(Offload.FAST_REPLY)).containsEntry("ring_full", 1L);
         assertThat(offloads.readState().lastOp()).isEqualTo(10 + answered);
         assertThat(offloads.drainPrepares()).hasSize(answered);
