@@ -808,7 +808,7 @@ public final class Simulation {
         }
 
         /** One line: the seed and the first line of what went wrong. */
-        String summary() {
+        public String summary() {
             String first = what.lines().findFirst().orElse("");
             return "FAILED seed=" + seed + ": " + (first.length() > 200 ? first.substring(0, 200) + "..." : first);
         }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class SimulationTest {
 
-    /** Seeds every CI run judges. */
+    /** Seeds every CI run judges, and the budget within which each of {@link MutantTest}'s mutants must be caught. */
     static final int CI_SEEDS = 10_000;
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
