@@ -32,6 +32,9 @@
  *    record is in the ring): the op can then be acknowledged and recorded twice, which the core
  *    ignores as a duplicate. It never moves last_op past an op the core does not hold.
  *  - A replica that stops (fail-stop) first writes a state in which nothing is acknowledged.
+ *
+ * Built with -DEL_TEST_ACK_WITHOUT_RECORD, the program answers without recording: a deliberately
+ * broken variant that only the fault campaign's mutant test builds (FastReplyMutantCampaignTest).
  */
 #include "electrolab_bpf.h"
 
@@ -301,6 +304,9 @@ int fast_reply(struct xdp_md *ctx)
 		count_reason(c, verdict);
 		return XDP_PASS;
 	}
+#ifdef EL_TEST_ACK_WITHOUT_RECORD
+	bpf_ringbuf_discard(rec, 0);
+#else
 	rec->size = size;
 	rec->reserved = 0;
 	/*
@@ -311,6 +317,7 @@ int fast_reply(struct xdp_md *ctx)
 	bpf_ringbuf_submit(rec, bpf_ringbuf_query(&el_prepares, BPF_RB_AVAIL_DATA) >
 				bpf_ringbuf_query(&el_prepares, BPF_RB_RING_SIZE) / 4 ?
 				BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+#endif
 	if (write_prepare_ok(ctx, my_index, view, op)) {
 		/*
 		 * Cannot happen: a frame that parsed is at least as long as the PrepareOK. The op is
