@@ -54,7 +54,7 @@ final class SimKernel {
 
     /** Counts for the run summary: what the kernel path did. */
     static final class Counters {
-        long fastReplied, recordsDrained, ringFull, pruned, quorumPassed, cloned, noRoute, splitClaims;
+        long fastReplied, ringFull, splitClaims, pruned, cloned;
     }
 
     private static final class Slot {
@@ -195,7 +195,6 @@ final class SimKernel {
             host.trace("XDP-DROP", me, result + " " + ok);
             return null;
         }
-        counters.quorumPassed++;
         return new Message.PrepareOk(ok.view(), ok.sender(), ok.op(), quorum.lastAcks());
     }
 
@@ -252,7 +251,6 @@ final class SimKernel {
                 taken.add(ring.poll().prepare);
             }
         }
-        counters.recordsDrained += taken.size();
         if (trace != null) trace.drained(taken);
         return protocol.recorded(taken);
     }
@@ -322,7 +320,6 @@ final class SimKernel {
         for (int j = 0; j < members; j++) {
             if (j == me || j == carrier) continue;
             if (!healed && params.cloneSkipRate() > 0 && random.nextDouble() < params.cloneSkipRate()) {
-                counters.noRoute++;
                 host.trace("NO-ROUTE", me, "no clone to r" + j + ": " + message);
                 continue;
             }

@@ -117,7 +117,7 @@ public final class Simulation {
     /** Counts of what a passing run did, for the test's summary. */
     public record Outcome(long seed, int members, long ticks, int opsCompleted, int crashes, int pauses, int partitions,
                           long highestView, long committedOps, long messages, long healToProgressTicks, long fastReplied,
-                          long pruned, long cloned, long socketLost) {}
+                          long ringFull, long splitClaims, long pruned, long cloned, long socketLost) {}
 
     private final long seed;
     private final boolean beyondTolerance;
@@ -241,8 +241,8 @@ public final class Simulation {
         int completed = 0;
         for (History.Op op : history.ops()) if (op.completed()) completed++;
         return new Outcome(seed, n, tick, completed, crashes, pauses, partitions, highestView, agreement.highestCommitted(),
-                network.sent, progressTick - healTick, kernelCounters.fastReplied, kernelCounters.pruned, kernelCounters.cloned,
-                socketLost);
+                network.sent, progressTick - healTick, kernelCounters.fastReplied, kernelCounters.ringFull, kernelCounters.splitClaims,
+                kernelCounters.pruned, kernelCounters.cloned, socketLost);
     }
 
     private void runPhases() {

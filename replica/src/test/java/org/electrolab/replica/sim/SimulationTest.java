@@ -57,7 +57,7 @@ class SimulationTest {
             List<String> failures = new ArrayList<>();
             int[] bySize = new int[8];
             long ops = 0, crashes = 0, pauses = 0, partitions = 0, views = 0, worstHeal = 0, ticks = 0;
-            long fastReplied = 0, pruned = 0, cloned = 0, socketLost = 0;
+            long fastReplied = 0, ringFull = 0, splitClaims = 0, pruned = 0, cloned = 0, socketLost = 0;
             for (Future<Simulation.Outcome> run : runs) {
                 try {
                     Simulation.Outcome o = run.get();
@@ -70,6 +70,8 @@ class SimulationTest {
                     ticks += o.ticks();
                     worstHeal = Math.max(worstHeal, o.healToProgressTicks());
                     fastReplied += o.fastReplied();
+                    ringFull += o.ringFull();
+                    splitClaims += o.splitClaims();
                     pruned += o.pruned();
                     cloned += o.cloned();
                     socketLost += o.socketLost();
@@ -81,9 +83,11 @@ class SimulationTest {
             }
             System.out.printf("%d seeds from %d in %.1f s (%.1f s CPU in runs, %.1f s CPU in this JVM) on %d threads: %d/%d/%d runs of 3/5/7 replicas, %d ops completed,"
                             + " %d crashes, %d pauses, %d partitions, %d views, %d ticks, slowest heal-to-progress %d ticks;"
-                            + " kernel: %d fast replies, %d PrepareOKs dropped by quorum-prune, %d clones; %d datagrams lost in sockets; %d failed%n",
+                            + " kernel: %d fast replies (%d Prepares passed up on a full ring, %d runs split over two CPUs), %d PrepareOKs"
+                            + " dropped by quorum-prune, %d clones; %d datagrams lost in sockets; %d failed%n",
                     seeds, firstSeed, (System.nanoTime() - started) / 1e9, cpuNanos.get() / 1e9, processCpuSeconds(), threads, bySize[3], bySize[5], bySize[7], ops,
-                    crashes, pauses, partitions, views, ticks, worstHeal, fastReplied, pruned, cloned, socketLost, failures.size());
+                    crashes, pauses, partitions, views, ticks, worstHeal, fastReplied, ringFull, splitClaims, pruned, cloned, socketLost,
+                    failures.size());
             if (!failures.isEmpty()) {
                 List<String> shown = failures.subList(0, Math.min(3, failures.size()));
                 throw new AssertionError(failures.size() + " of " + seeds + " seeds failed; the first:\n\n" + String.join("\n", shown));
