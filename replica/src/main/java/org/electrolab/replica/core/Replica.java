@@ -623,8 +623,9 @@ public final class Replica {
     /**
      * A round of recovery: a new nonce, and only this round's answers count. Answers gathered over
      * a long recovery no longer hold together: a replica that answered "never normal" may be normal
-     * by now (found by the simulator: three such answers, minutes apart, made a replica restart the
-     * cluster at genesis with an empty log after hundreds of ops had committed).
+     * by now (found by the simulator: such answers gathered tens of ticks apart made a restarted
+     * replica start the cluster again at genesis, with an empty log, after hundreds of ops had
+     * committed).
      */
     private void askToRecover() {
         recoveryNonce = random.nextLong();

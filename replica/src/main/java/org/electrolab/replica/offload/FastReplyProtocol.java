@@ -9,8 +9,8 @@ import org.electrolab.replica.core.Status;
 
 /**
  * User space's half of the protocol with fast_reply (bpf/fast_reply.bpf.c), without the kernel: when
- * a step must stop the fast path and take every record first, in which order a drain hands records
- * to the core, and which of the core's PrepareOKs the kernel has sent already. {@link EbpfPath} runs
+ * a step must stop the fast path and take every record first, whether what a drain took can go to
+ * the core, and which of the core's PrepareOKs the kernel has sent already. {@link EbpfPath} runs
  * it against the real ring; the simulator runs it against its kernel model, so the two decide alike.
  */
 public final class FastReplyProtocol {
