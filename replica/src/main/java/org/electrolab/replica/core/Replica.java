@@ -80,7 +80,11 @@ public final class Replica {
     private final RecoveryResponse[] recoveryResponses;
     private long recoveryOp = -1;
     private int ticksInRecovery;
-    private boolean sawNormalView;
+    /**
+     * This process knows the cluster is past its genesis: it heard of a committed op, or recovered
+     * from normal replicas. Then it is no "never normal" replica of a starting cluster.
+     */
+    private boolean pastGenesis;
 
     private Effects out;
     private Effects.KernelState lastKernelState;
@@ -156,6 +160,7 @@ public final class Replica {
     public Effects onMessage(Message message) {
         out = new Effects();
         boolean fromMember = message.sender() >= 0 && message.sender() < n && message.sender() != me;
+        if (fromMember && committedOf(message) > 0) pastGenesis = true;
         if (message instanceof Request r) {
             onRequest(r);
         } else if (fromMember) {
@@ -611,17 +616,41 @@ public final class Replica {
         log.truncate(commit);
         fetchFrom = -1;
         recoveryOp = -1;
+        askToRecover();
+        maybeFinishRecovery();
+    }
+
+    /**
+     * A round of recovery: a new nonce, and only this round's answers count. Answers gathered over
+     * a long recovery no longer hold together: a replica that answered "never normal" may be normal
+     * by now (found by the simulator: such answers gathered tens of ticks apart made a restarted
+     * replica start the cluster again at genesis, with an empty log, after hundreds of ops had
+     * committed).
+     */
+    private void askToRecover() {
         recoveryNonce = random.nextLong();
         Arrays.fill(recoveryResponses, null);
         ticksInRecovery = 0;
         send(Effects.BROADCAST, new Recovery(me, recoveryNonce));
-        maybeFinishRecovery();
+    }
+
+    /** The commit number {@code m} carries, 0 for messages without one. */
+    private static long committedOf(Message m) {
+        return switch (m) {
+            case Prepare p -> p.commit();
+            case Commit c -> c.commit();
+            case DoViewChange d -> d.commit();
+            case StartView s -> s.commit();
+            case NewState s -> s.commit();
+            case RecoveryResponse r -> r.commit();
+            default -> 0;
+        };
     }
 
     private void onRecovery(Recovery r) {
         if (status == Status.RECOVERING) {
-            // Never normal and no normal view seen yet: we may be at cluster genesis together.
-            if (!sawNormalView) send(r.sender(), new RecoveryResponse(0, me, r.nonce(), false, 0, 0));
+            // Never normal, and nothing heard of a committed op: we may be starting the cluster together.
+            if (!pastGenesis && commit == 0) send(r.sender(), new RecoveryResponse(0, me, r.nonce(), false, 0, 0));
         } else if (status == Status.NORMAL) {
             send(r.sender(), new RecoveryResponse(view, me, r.nonce(), true, log.op(), commit));
         }
@@ -634,12 +663,12 @@ public final class Replica {
     }
 
     /**
-     * Recovers from f+1 normal answers, one of them from the leader of the latest view among them:
-     * fetch that leader's log up to the op it reported, then become normal. Or, when f+1 replicas
-     * (us included) have never been normal and every normal answer is view 0 with nothing committed,
-     * the cluster is starting: join view 0 with an empty log, a prefix of any view-0 log (its leader
-     * may already have prepared ops with the replicas that started before us; we catch up as a
-     * follower).
+     * Recovers from f+1 normal answers of this round, one of them from the leader of the latest
+     * view among them: fetch that leader's log up to the op it reported, then become normal. Or,
+     * when f+1 replicas (us included) have never been normal nor heard of a committed op, and every
+     * normal answer is view 0 with nothing committed, the cluster is starting: join view 0 with
+     * an empty log, a prefix of any view-0 log (its leader may already have prepared ops with the
+     * replicas that started before us; we catch up as a follower).
      */
     private void maybeFinishRecovery() {
         int normal = 0;
@@ -656,7 +685,7 @@ public final class Replica {
             emptyGenesis &= r.view() == 0 && r.commit() == 0;
             if (latest == null || r.view() > latest.view()) latest = r;
         }
-        if (fresh >= f + 1 && emptyGenesis) {
+        if (fresh >= f + 1 && emptyGenesis && !pastGenesis && commit == 0) {
             view = 0;
             enterNormal(0);
             if (isLeader()) {
@@ -668,7 +697,7 @@ public final class Replica {
         if (normal < f + 1) return;
         RecoveryResponse leaderResponse = recoveryResponses[leaderOf(latest.view())];
         if (leaderResponse == null || !leaderResponse.normal() || leaderResponse.view() != latest.view()) return;
-        sawNormalView = true;
+        pastGenesis = true;
         view = latest.view();
         recoveryOp = leaderResponse.op();
         ticksInRecovery = 0;
@@ -682,8 +711,7 @@ public final class Replica {
     private void recoveryTick() {
         if (++ticksInRecovery < (recoveryOp < 0 ? options.recoveryRetryTicks() : options.viewChangeTimeoutTicks())) return;
         if (recoveryOp < 0) {
-            ticksInRecovery = 0;
-            send(Effects.BROADCAST, new Recovery(me, recoveryNonce));
+            askToRecover();
         } else {
             startRecovery(); // the leader we fetch from went silent: ask again who leads
         }

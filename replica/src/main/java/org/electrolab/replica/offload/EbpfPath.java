@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import io.vertx.core.Context;
@@ -25,28 +24,28 @@ import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.config.ClusterConfig;
 import org.electrolab.protocol.config.Offload;
 import org.electrolab.replica.core.Effects;
-import org.electrolab.replica.core.Status;
 import org.electrolab.replica.transport.PacketPath;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The eBPF packet path: the requested offloads attached to the interface that holds this member's
- * address. While the replica follows in normal status, a core step that may vouch for the log (a
- * tick, a StartViewChange, a DoViewChange) runs with fast_reply paused: {@link #drainRecorded}
+ * address. While the replica follows in normal status, a core step that may vouch for the log or
+ * leave the view (a tick; a StartViewChange, DoViewChange or StartView; any message of a later
+ * view: {@link PacketPath#isLogDecision}) runs with fast_reply paused: {@link #drainRecorded}
  * pauses it and drains every Prepare it acknowledged, and a task queued on the replica's context
  * resumes it after the step. So the core never decides (a DoViewChange, say) on a log that misses
- * an op the kernel acknowledged; Prepares that arrive meanwhile go up the socket and the core
- * answers them itself. Every other step (the Prepares and Commits of normal operation) drains what
- * is recorded without pausing, so the fast path keeps answering while user space works.
+ * an op the kernel acknowledged, nor leaves a view with such an op still in the ring; Prepares that
+ * arrive meanwhile go up the socket and the core answers them itself. Every other step (the
+ * Prepares and Commits of normal operation) drains what is recorded without pausing, so the fast
+ * path keeps answering while user space works. {@link FastReplyProtocol} makes these decisions
+ * (the simulator runs the same class against its kernel model).
  */
 public final class EbpfPath implements PacketPath {
 
     private static final Logger LOG = LoggerFactory.getLogger(EbpfPath.class);
     /** How long a Prepare the kernel acknowledged may take to appear in the ring: microseconds in practice. */
     private static final Duration RECORD_WAIT = Duration.ofSeconds(1);
-    /** Kernel-acknowledged ops remembered for {@link #sentByKernel}; more than a pipeline. */
-    private static final int ACKED_MAX = 4096;
 
     private final Offloads offloads;
     private final String interfaceName;
@@ -61,11 +60,12 @@ public final class EbpfPath implements PacketPath {
     private boolean drainedSinceWake;
     private Thread notifier;
     private Context context;
-    private Effects.KernelState mirrored;
+    private final FastReplyProtocol protocol;
     private boolean paused;
     private boolean resumeQueued;
-    private long ackedView = -1;
-    private final TreeSet<Long> ackedOps = new TreeSet<>();
+    private boolean closed;
+    /** The counters as they were when the programs were unloaded: still shown after a fail-stop, and at exit. */
+    private volatile Map<String, Long> countersAtClose;
     private int lastCarrier;
 
     private EbpfPath(Offloads offloads, String interfaceName, int mtu, int myIndex, int memberCount) {
@@ -77,6 +77,7 @@ public final class EbpfPath implements PacketPath {
         this.fastReply = offloads.enabled().contains(Offload.FAST_REPLY);
         this.broadcast = offloads.enabled().contains(Offload.TC_BROADCAST);
         this.lastCarrier = myIndex;
+        this.protocol = new FastReplyProtocol(myIndex);
     }
 
     /**
@@ -189,12 +190,8 @@ public final class EbpfPath implements PacketPath {
 
     @Override
     public void mirror(Effects.KernelState state) {
-        mirrored = state;
         offloads.mirror(state, paused);
-        if (state.view() != ackedView) {
-            ackedOps.clear();
-            ackedView = state.view();
-        }
+        protocol.mirrored(state);
     }
 
     @Override
@@ -205,7 +202,7 @@ public final class EbpfPath implements PacketPath {
         }
         if (!fastReply) return List.of();
         List<Message.Prepare> prepares;
-        if (following() && beforeLogDecision) {
+        if (protocol.mustDrainAll(beforeLogDecision)) {
             if (!paused) {
                 offloads.pauseFastReply();
                 paused = true;
@@ -218,24 +215,15 @@ public final class EbpfPath implements PacketPath {
         } else {
             prepares = offloads.drainPrepares();
         }
-        for (Message.Prepare p : prepares) {
-            if (p.view() != ackedView) continue;
-            ackedOps.add(p.op());
-            if (ackedOps.size() > ACKED_MAX) ackedOps.pollFirst();
-        }
-        return new ArrayList<>(prepares);
+        return new ArrayList<>(protocol.recorded(prepares));
     }
 
     /** The step is over: fast_reply may act again. */
     private void resume() {
         resumeQueued = false;
-        if (!paused) return;
+        if (!paused || closed) return;
         paused = false;
         offloads.resumeFastReply();
-    }
-
-    private boolean following() {
-        return mirrored != null && mirrored.status() == Status.NORMAL && mirrored.leader() != myIndex;
     }
 
     @Override
@@ -255,21 +243,29 @@ public final class EbpfPath implements PacketPath {
 
     @Override
     public boolean sentByKernel(Effects.Send send) {
-        if (!(send.message() instanceof Message.PrepareOk ok) || ok.view() != ackedView || !ackedOps.contains(ok.op())) {
-            return false;
-        }
-        ackedOps.headSet(ok.op(), true).clear();
-        return true;
+        return protocol.sentByKernel(send);
     }
 
     @Override
     public Map<String, Long> counters() {
-        return offloads.counters();
+        Map<String, Long> last = countersAtClose;
+        return last != null ? last : offloads.counters();
     }
 
+    /**
+     * Stops the programs at once (a state in which they act on nothing), then detaches and unloads
+     * them; {@link #counters} keeps answering with their last values.
+     */
     @Override
     public void close() {
+        if (closed) return;
+        closed = true;
         running = false;
+        try {
+            offloads.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("could not stop the offloads before detaching them: {}", e.toString());
+        }
         if (notifier != null) {
             synchronized (wake) {
                 wake.notifyAll();
@@ -279,6 +275,11 @@ public final class EbpfPath implements PacketPath {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        try {
+            countersAtClose = Map.copyOf(offloads.counters());
+        } catch (RuntimeException e) {
+            countersAtClose = Map.of();
         }
         offloads.close();
     }

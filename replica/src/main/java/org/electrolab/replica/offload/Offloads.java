@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -19,8 +18,6 @@ import org.electrolab.protocol.WireException;
 import org.electrolab.protocol.config.Offload;
 import org.electrolab.replica.core.Effects;
 import org.electrolab.replica.core.Status;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One replica's offloads: the programs loaded with the cluster's parameters and sharing one
@@ -33,7 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Offloads implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Offloads.class);
     static final String STATE_MAP = "el_state";
     static final String MEMBERS_MAP = "el_members";
     static final String RING_MAP = "el_prepares";
@@ -132,9 +128,8 @@ public final class Offloads implements AutoCloseable {
     }
 
     private BpfProgram xdpProgramFor(KernelState s) {
-        boolean prune = enabled.contains(Offload.QUORUM_PRUNE), reply = enabled.contains(Offload.FAST_REPLY);
-        if (prune && (s.isLeader() || !reply)) return program(Offload.QUORUM_PRUNE);
-        return reply ? program(Offload.FAST_REPLY) : null;
+        OffloadProgram program = OffloadProgram.xdpFor(enabled, s.isLeader());
+        return program == null ? null : program(program.offload);
     }
 
     /**
@@ -180,6 +175,17 @@ public final class Offloads implements AutoCloseable {
         writeState(now.withOffloads(now.offloads() & ~OffloadProgram.FAST_REPLY.stateBit));
     }
 
+    /**
+     * Stops every program from acting (status recovering, no offload bit), before the replica stops:
+     * from the moment the write returns fast_reply acknowledges nothing and quorum_prune drops
+     * nothing, even before the programs are detached.
+     */
+    public void stop() {
+        KernelState now = readState();
+        writeState(new KernelState(now.view(), Status.RECOVERING, now.leader(), now.myIndex(), now.memberCount(), now.f(),
+                now.lastOp(), 0));
+    }
+
     /** Lets fast_reply act again after {@link #pauseFastReply}, keeping the kernel's last_op. */
     public void resumeFastReply() {
         if (!enabled.contains(Offload.FAST_REPLY)) return;
@@ -192,31 +198,36 @@ public final class Offloads implements AutoCloseable {
         return ring;
     }
 
-    /** The Prepares fast_reply acknowledged and recorded since the last drain, in op order. */
+    /** The Prepares fast_reply acknowledged and recorded since the last drain, in ring order. */
     public List<Message.Prepare> drainPrepares() {
-        return ring == null ? List.of() : decode(ring.consume());
+        return ring == null ? List.of() : decode(codec, ring.consume());
     }
 
     /** Like {@link #drainPrepares}, but also waits (up to timeout) for records still being written. */
     public List<Message.Prepare> drainAllPrepares(Duration timeout) {
-        return ring == null ? List.of() : decode(ring.drainAll(timeout));
+        return ring == null ? List.of() : decode(codec, ring.drainAll(timeout));
     }
 
-    private List<Message.Prepare> decode(List<byte[]> records) {
+    /**
+     * The records as Prepares. fast_reply acknowledged each one already, so one that does not decode
+     * is an op the core cannot hold although the leader counts it: that throws, and the replica
+     * stops (fail-stop) rather than go on with a log that misses an acknowledged op.
+     */
+    static List<Message.Prepare> decode(MessageCodec codec, List<byte[]> records) {
         List<Message.Prepare> prepares = new ArrayList<>(records.size());
         for (byte[] record : records) {
+            Message message;
             try {
-                if (codec.decode(record) instanceof Message.Prepare p) {
-                    prepares.add(p);
-                } else {
-                    LOG.error("fast-reply recorded a message that is not a Prepare; dropped");
-                }
+                message = codec.decode(record);
             } catch (WireException e) {
-                LOG.error("fast-reply recorded a Prepare the codec refuses ({}); dropped", e.getMessage());
+                throw new IllegalStateException("fast-reply acknowledged a Prepare the codec refuses (" + e.getMessage()
+                        + "): the kernel and user space disagree on the wire format; stopping");
             }
+            if (!(message instanceof Message.Prepare p)) {
+                throw new IllegalStateException("fast-reply recorded a " + message.type() + ", not a Prepare; stopping");
+            }
+            prepares.add(p);
         }
-        // Two CPUs may commit their records in the other order; the core wants op order.
-        prepares.sort(Comparator.comparingLong(Message.Prepare::op));
         return prepares;
     }
 

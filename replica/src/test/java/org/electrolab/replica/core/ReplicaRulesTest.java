@@ -287,6 +287,38 @@ class ReplicaRulesTest {
         assertThat(sent).noneMatch(m -> m instanceof RecoveryResponse rr && rr.normal());
     }
 
+    // Genesis happens once: a recovering replica that heard of a committed op is no "never normal"
+    // replica of a starting cluster (a guard besides the rounds below: a replica that answered as
+    // new may be normal by the time its answer counts).
+    @Test
+    void aRecoveringReplicaThatHeardOfACommittedOpNeitherStartsNorHelpsStartTheClusterAtGenesis() {
+        Replica r = new Replica(2, 3, new KvApp(), OPTIONS, 1);
+        long nonce = recoveryNonce(r.start());
+        r.onMessage(new Commit(7, 1, 5));
+        assertThat(r.onMessage(new Recovery(0, 99)).sends).as("no 'never normal' answer").isEmpty();
+        r.onMessage(new RecoveryResponse(0, 0, nonce, false, 0, 0));
+        assertThat(r.status()).isEqualTo(Status.RECOVERING);
+    }
+
+    // Section 4.3: answers count for the round they answer. A retry asks with a new nonce, because
+    // an answer from an earlier round may no longer hold: its sender may be normal by now. Found by
+    // the simulator's recovery check: "never normal" answers gathered over 70 ticks of retries made
+    // a restarted replica start the cluster again at genesis after op 1,125 had committed.
+    @Test
+    void answersToAnEarlierRoundOfRecoveryDoNotCount() {
+        Replica r = new Replica(0, 5, new KvApp(), OPTIONS, 1);
+        long first = recoveryNonce(r.start());
+        r.onMessage(new RecoveryResponse(0, 1, first, false, 0, 0));
+        Effects retry = r.onTick();
+        for (int tick = 1; tick < OPTIONS.recoveryRetryTicks() && retry.sends.isEmpty(); tick++) retry = r.onTick();
+        long second = recoveryNonce(retry);
+        assertThat(second).isNotEqualTo(first);
+        r.onMessage(new RecoveryResponse(0, 2, second, false, 0, 0));
+        assertThat(r.status()).as("r1's answer was to the first round").isEqualTo(Status.RECOVERING);
+        r.onMessage(new RecoveryResponse(0, 3, second, false, 0, 0));
+        assertThat(r.status()).as("three never-normal replicas of this round: genesis").isEqualTo(Status.NORMAL);
+    }
+
     // Genesis: a replica that starts after f+1 others began view 0 joins it even though its leader
     // already prepared ops (nothing committed yet); found by the simulator, where it left the cluster
     // without a quorum forever.

@@ -91,8 +91,9 @@ class XdpFuzzTest {
                 };
                 BpfProgram.TestRun run = program.testRun(frame);
                 WireModel.Classified c = WireModel.classify(frame, cluster.members);
-                boolean expectAnswer = c.accepted() && c.message() instanceof Message.Prepare p && status == Status.NORMAL
-                        && on && leader != me && p.sender() == leader && p.view() == view && p.op() == lastOp + 1;
+                KernelState state = cluster.state(view, status, leader, me, lastOp, on ? OffloadProgram.FAST_REPLY.stateBit : 0);
+                boolean expectAnswer = c.accepted() && c.message() instanceof Message.Prepare p
+                        && FastReplyModel.check(state, p) == FastReplyModel.Verdict.ANSWERED;
                 List<byte[]> recorded = offloads.ring().consume();
                 String what = "frame " + i + " " + HexFormat.of().formatHex(frame);
                 if (run.verdict() == XDP_TX) {
@@ -149,8 +150,8 @@ class XdpFuzzTest {
                 BpfProgram.TestRun run = program.testRun(frame);
                 WireModel.Classified c = WireModel.classify(frame, cluster.members);
                 String what = "frame " + i + " " + HexFormat.of().formatHex(frame);
-                boolean countable = c.accepted() && c.message() instanceof Message.PrepareOk ok && status == Status.NORMAL
-                        && on && leader == me && ok.view() == view && ok.sender() != me;
+                KernelState state = cluster.state(view, status, leader, me, 0, on ? OffloadProgram.QUORUM_PRUNE.stateBit : 0);
+                boolean countable = c.accepted() && c.message() instanceof Message.PrepareOk ok && QuorumModel.counts(state, ok);
                 if (countable && frame.length <= LINEAR_MAX) {
                     Message.PrepareOk ok = (Message.PrepareOk) c.message();
                     QuorumModel.Result result = model.count(ok.view(), ok.op(), ok.sender(), cluster.f);

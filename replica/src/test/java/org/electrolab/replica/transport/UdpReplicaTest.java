@@ -159,6 +159,7 @@ class UdpReplicaTest {
         Throwable cause = leader.halted().transform(r -> Future.succeededFuture(r.cause()))
                 .await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         assertThat(cause).hasMessage("invariant violated: test");
+        assertThat(paths.get(before.leader()).closed).as("the kernel path stopped with the replica, not at process exit").isTrue();
         long receivedAtHalt = leader.stats().await(TIMEOUT_SECONDS, TimeUnit.SECONDS).datagramsIn();
         // The followers stop hearing the leader and move to a later view; the stopped replica hears nothing.
         UdpReplica follower = cluster.replicas.get((before.leader() + 1) % cluster.replicas.size());
@@ -207,6 +208,7 @@ class UdpReplicaTest {
         private final java.util.Queue<Message> recorded = new java.util.concurrent.ConcurrentLinkedQueue<>();
         private volatile RuntimeException failure;
         private volatile Runnable recordedReady;
+        volatile boolean closed;
 
         void record(Message message) {
             recorded.add(message);
@@ -224,7 +226,7 @@ class UdpReplicaTest {
         @Override public int broadcastCarrier(Message message) { return EACH_MEMBER; }
         @Override public boolean sentByKernel(Effects.Send send) { return false; }
         @Override public Map<String, Long> counters() { return Map.of("injecting.recorded", 0L); }
-        @Override public void close() {}
+        @Override public void close() { closed = true; }
 
         @Override
         public List<Message> drainRecorded(boolean beforeLogDecision) {
