@@ -71,7 +71,8 @@ public final class ClientCommand implements Callable<Integer> {
     String duration;
 
     @Option(names = "--timeout", defaultValue = "200ms", paramLabel = "DURATION",
-            description = "resend a request unanswered this long, to every member (default ${DEFAULT-VALUE})")
+            description = "the longest wait before a request is sent again, to every member; the wait adapts to the "
+                    + "round trip measured, from 1 ms up to this (default ${DEFAULT-VALUE})")
     String timeout;
 
     @Option(names = "--out", defaultValue = "run.json", paramLabel = "FILE", description = "results (default ${DEFAULT-VALUE})")
