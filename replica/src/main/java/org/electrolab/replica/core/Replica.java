@@ -44,12 +44,13 @@ public final class Replica {
     private long executed;
 
     // Leader: requests waiting for room in the pipeline, the highest request number per client that
-    // is queued or prepared but not executed, and the highest op each member is known to hold.
+    // is queued or prepared but not executed, the highest op each member is known to hold, and the
+    // ticks each follower has gone without acknowledging more while it lacks an uncommitted op.
     private final ArrayDeque<Request> queue = new ArrayDeque<>();
     private final Map<Long, Long> inFlight = new HashMap<>();
     private final long[] ackedOp;
+    private final int[] ticksWithoutAck;
     private int ticksSinceBroadcast;
-    private int ticksSinceCommitProgress;
 
     // Follower: silence from the leader before a view change starts.
     private int ticksSinceLeader;
@@ -101,6 +102,7 @@ public final class Replica {
         this.random = new Random(seed);
         this.clients = new ClientTable(options.clientTableMax());
         this.ackedOp = new long[n];
+        this.ticksWithoutAck = new int[n];
         this.startViewChanges = new boolean[n];
         this.doViewChanges = new DoViewChange[n];
         this.recoveryResponses = new RecoveryResponse[n];
@@ -261,7 +263,10 @@ public final class Replica {
         long members = ok.acks() == 0 ? 1L << ok.sender() : ok.acks();
         long op = Math.min(ok.op(), log.op());
         for (int r = 0; r < n; r++) {
-            if (r != me && (members & (1L << r)) != 0) ackedOp[r] = Math.max(ackedOp[r], op);
+            if (r != me && (members & (1L << r)) != 0 && op > ackedOp[r]) {
+                ackedOp[r] = op;
+                ticksWithoutAck[r] = 0;
+            }
         }
         advanceLeaderCommit();
         prepareQueued();
@@ -274,7 +279,6 @@ public final class Replica {
         long quorumOp = Math.min(held[n - 1 - f], log.op());
         if (quorumOp > commit) {
             commit = quorumOp;
-            ticksSinceCommitProgress = 0;
             executeCommitted();
         }
     }
@@ -327,17 +331,30 @@ public final class Replica {
             send(Effects.BROADCAST, new Commit(view, me, commit));
             ticksSinceBroadcast = 0;
         }
-        if (log.op() == commit) {
-            ticksSinceCommitProgress = 0;
-        } else if (++ticksSinceCommitProgress >= options.prepareRetryTicks()) {
-            ticksSinceCommitProgress = 0;
-            for (int r = 0; r < n; r++) {
-                if (r == me) continue;
-                for (long op = Math.max(ackedOp[r], commit) + 1; op <= log.op(); op++) {
-                    send(r, new Prepare(view, me, op, commit, log.entry(op)));
-                }
-            }
+        for (int r = 0; r < n; r++) {
+            if (r != me) resendIfSilent(r);
         }
+    }
+
+    /**
+     * Loss repair, per follower: one that lacks an uncommitted op and acknowledged nothing more for
+     * prepareRetryTicks gets again every uncommitted op it has not acknowledged; a follower that
+     * acknowledged gets nothing, so a lost datagram costs a resend to one follower, not the window to
+     * all. Committed ops are not resent: a follower missing one hears of it from the commit number
+     * and fetches it (onPrepare, onCommit). That also keeps resends to ops whose PrepareOK the leader
+     * lacks, which a follower's fast-reply path counts on (ReplyDelivery): with quorum-prune, the
+     * PrepareOKs after a quorum are dropped, so the leader cannot tell a slow follower from one whose
+     * ack was pruned, but it resends only until the op commits.
+     */
+    private void resendIfSilent(int r) {
+        long from = Math.max(ackedOp[r], commit) + 1;
+        if (from > log.op()) {
+            ticksWithoutAck[r] = 0;
+            return;
+        }
+        if (++ticksWithoutAck[r] < options.prepareRetryTicks()) return;
+        ticksWithoutAck[r] = 0;
+        for (long op = from; op <= log.op(); op++) send(r, new Prepare(view, me, op, commit, log.entry(op)));
     }
 
     private void followerTick() {
@@ -438,7 +455,6 @@ public final class Replica {
         }
         send(Effects.BROADCAST, new StartView(view, me, chosenLastNormalView, log.op(), commit));
         ticksSinceBroadcast = 0;
-        ticksSinceCommitProgress = 0;
     }
 
     private void onStartView(StartView s) {
@@ -722,8 +738,8 @@ public final class Replica {
     private void clearLeaderState() {
         queue.clear();
         inFlight.clear();
+        Arrays.fill(ticksWithoutAck, 0);
         ticksSinceBroadcast = 0;
-        ticksSinceCommitProgress = 0;
     }
 
     private void drawTimeout() {
