@@ -44,12 +44,14 @@ public final class Replica {
     private long executed;
 
     // Leader: requests waiting for room in the pipeline, the highest request number per client that
-    // is queued or prepared but not executed, the highest op each member is known to hold, and the
-    // ticks each follower has gone without acknowledging more while it lacks an uncommitted op.
+    // is queued or prepared but not executed, the highest op each member is known to hold, the
+    // ticks each follower has gone without acknowledging more while it lacks an uncommitted op, and
+    // whether a client's retry made us resend to it since the last tick.
     private final ArrayDeque<Request> queue = new ArrayDeque<>();
     private final Map<Long, Long> inFlight = new HashMap<>();
     private final long[] ackedOp;
     private final int[] ticksWithoutAck;
+    private final boolean[] resentOnRetry;
     private int ticksSinceBroadcast;
 
     // Follower: silence from the leader before a view change starts.
@@ -103,6 +105,7 @@ public final class Replica {
         this.clients = new ClientTable(options.clientTableMax());
         this.ackedOp = new long[n];
         this.ticksWithoutAck = new int[n];
+        this.resentOnRetry = new boolean[n];
         this.startViewChanges = new boolean[n];
         this.doViewChanges = new DoViewChange[n];
         this.recoveryResponses = new RecoveryResponse[n];
@@ -209,7 +212,10 @@ public final class Replica {
             return;
         }
         Long pending = inFlight.get(r.clientId());
-        if (pending != null && pending >= r.requestNumber()) return;
+        if (pending != null && pending >= r.requestNumber()) {
+            if (pending == r.requestNumber()) resendOnRetry();
+            return;
+        }
         if (queue.size() >= options.requestQueueMax()) return;
         queue.add(r);
         inFlight.put(r.clientId(), r.requestNumber());
@@ -332,29 +338,43 @@ public final class Replica {
             ticksSinceBroadcast = 0;
         }
         for (int r = 0; r < n; r++) {
-            if (r != me) resendIfSilent(r);
+            if (r == me) continue;
+            resentOnRetry[r] = false;
+            // Counted from the first tick at which r lacks something, so an op is at least a whole tick old when resent.
+            if (Math.max(ackedOp[r], commit) >= log.op()) ticksWithoutAck[r] = 0;
+            else if (++ticksWithoutAck[r] >= options.prepareRetryTicks()) resendUncommitted(r);
         }
     }
 
     /**
-     * Loss repair, per follower: one that lacks an uncommitted op and acknowledged nothing more for
-     * prepareRetryTicks gets again every uncommitted op it has not acknowledged; a follower that
-     * acknowledged gets nothing, so a lost datagram costs a resend to one follower, not the window to
-     * all. Committed ops are not resent: a follower missing one hears of it from the commit number
+     * A client sent again a request that is queued or prepared and not yet executed: its op has not
+     * committed within the client's retry timeout, a few of its round trips (docs/client.md), while
+     * the tick is far coarser. So each follower that lacks an uncommitted op gets the ones it lacks
+     * now, rather than at its next prepareRetryTicks; at most once per follower between two ticks,
+     * however many clients retry.
+     */
+    private void resendOnRetry() {
+        for (int r = 0; r < n; r++) {
+            if (r != me && !resentOnRetry[r] && resendUncommitted(r)) resentOnRetry[r] = true;
+        }
+    }
+
+    /**
+     * Loss repair, per follower (docs/simulator.md, "Loss repair"): follower r gets again every
+     * uncommitted op it has not acknowledged, if there is one; returns whether there was. Called when
+     * r acknowledged nothing more for prepareRetryTicks, or on a client's retry. A follower that
+     * acknowledged gets nothing, so a lost datagram costs a resend to one follower, not the window
+     * to all. Committed ops are not resent: a follower missing one hears of it from the commit number
      * and fetches it (onPrepare, onCommit). That also keeps resends to ops whose PrepareOK the leader
      * lacks, which a follower's fast-reply path counts on (ReplyDelivery): with quorum-prune, the
      * PrepareOKs after a quorum are dropped, so the leader cannot tell a slow follower from one whose
      * ack was pruned, but it resends only until the op commits.
      */
-    private void resendIfSilent(int r) {
-        long from = Math.max(ackedOp[r], commit) + 1;
-        if (from > log.op()) {
-            ticksWithoutAck[r] = 0;
-            return;
-        }
-        if (++ticksWithoutAck[r] < options.prepareRetryTicks()) return;
+    private boolean resendUncommitted(int r) {
         ticksWithoutAck[r] = 0;
+        long from = Math.max(ackedOp[r], commit) + 1;
         for (long op = from; op <= log.op(); op++) send(r, new Prepare(view, me, op, commit, log.entry(op)));
+        return from <= log.op();
     }
 
     private void followerTick() {
@@ -739,6 +759,7 @@ public final class Replica {
         queue.clear();
         inFlight.clear();
         Arrays.fill(ticksWithoutAck, 0);
+        Arrays.fill(resentOnRetry, false);
         ticksSinceBroadcast = 0;
     }
 

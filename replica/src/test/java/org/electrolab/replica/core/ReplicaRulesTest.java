@@ -408,6 +408,24 @@ class ReplicaRulesTest {
                 4L * OPTIONS.prepareRetryTicks());
     }
 
+    // A client's retry comes after its retry timeout, a few round trips; the tick is far coarser.
+    @Test
+    void aRetriedRequestWhoseOpHasNotCommittedIsResentAtOnceToTheFollowersLackingItOncePerTick() {
+        Replica leader = leaderWithOp2AckedByOneFollower();
+        Request retry = request(6, 1, "b", "1");
+        Prepare op2 = new Prepare(0, 0, 2, 1, leader.entry(2));
+
+        Effects retried = leader.onMessage(retry);
+
+        assertThat(sent(retried, 1)).as("follower 1 holds op 2").isEmpty();
+        for (int follower = 2; follower <= 4; follower++) assertThat(sent(retried, follower)).containsExactly(op2);
+        assertThat(leader.op()).as("not prepared again").isEqualTo(2);
+        assertThat(retried.replies).isEmpty();
+        assertThat(allSent(leader.onMessage(retry))).as("a second retry before the next tick").isEmpty();
+        assertThat(allSent(leader.onTick())).as("the retry restarted the tick count").noneMatch(m -> m instanceof Prepare);
+        assertThat(sent(leader.onMessage(retry), 2)).containsExactly(op2);
+    }
+
     // A lost PrepareOK with no later op to carry the acknowledgement: the resend repairs it.
     @Test
     void anOpWhosePrepareOksWereLostCommitsAfterTheResendWithoutAViewChange() {
