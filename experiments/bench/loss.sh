@@ -44,7 +44,7 @@ faults: [$(join "${faults[@]}")]
 repeats: $repeats
 clients: $clients
 warmup: 5s
-settle: 2s
+settle: 3s
 before: 3s
 during: $during
 after: 3s

@@ -62,7 +62,7 @@ public final class CampaignFile {
         int clients = root.has("clients")
                 ? (int) fields.integer(root.get("clients"), "clients", 1, CLIENTS_MAX, "kv clients recording the history, e.g. clients: 4") : 4;
         Duration warmup = root.has("warmup") ? fields.duration(root.get("warmup"), "warmup", true, "5s") : Duration.ofSeconds(5);
-        Duration settle = root.has("settle") ? fields.duration(root.get("settle"), "settle", true, "2s") : Duration.ofSeconds(2);
+        Duration settle = root.has("settle") ? fields.duration(root.get("settle"), "settle", true, "3s") : Duration.ofSeconds(3);
         Duration before = root.has("before") ? fields.duration(root.get("before"), "before", false, "3s") : Duration.ofSeconds(3);
         Duration during = root.has("during") ? fields.duration(root.get("during"), "during", false, "4s") : Duration.ofSeconds(4);
         Duration after = root.has("after") ? fields.duration(root.get("after"), "after", false, "5s") : Duration.ofSeconds(5);

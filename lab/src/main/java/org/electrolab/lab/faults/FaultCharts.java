@@ -89,11 +89,15 @@ final class FaultCharts {
         double span = rs.stream().mapToDouble(r -> r.healAtSeconds() - r.faultAtSeconds()).average().orElse(0);
         IntervalMarker fault = new IntervalMarker(0, span, new Color(0xff, 0xcc, 0xcc));
         fault.setLabel("fault");
+        fault.setLabelAnchor(RectangleAnchor.TOP);
+        fault.setLabelTextAnchor(TextAnchor.TOP_CENTER);
         plot.addDomainMarker(fault, Layer.BACKGROUND);
         double before = rs.stream().mapToDouble(FaultRun::beforeSeconds).max().orElse(0);
         if (before > 0) {
             IntervalMarker reference = new IntervalMarker(-before, 0, new Color(0xdd, 0xe8, 0xf4));
             reference.setLabel("pre-fault");
+            reference.setLabelAnchor(RectangleAnchor.TOP);
+            reference.setLabelTextAnchor(TextAnchor.TOP_CENTER);
             plot.addDomainMarker(reference, Layer.BACKGROUND);
         }
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);

@@ -152,8 +152,9 @@ public final class FaultReport {
         }
         if (unsteady) {
             b.append(String.format(Locale.ROOT, "%n† In at least one run the pre-fault rate was not steady: the second half of its "
-                    + "`before` window differs from the first by more than %.0f%% of the rate (faults.csv, pre_fault_drift_pct), "
-                    + "so its percentages are doubtful.%n", Goodput.STEADY_DRIFT_PERCENT));
+                    + "`before` window differs from the first by more than %.0f%% of the rate (faults.csv, pre_fault_drift_pct), or "
+                    + "the rate after healing is above %.0f%% of it (the service was still speeding up), so its percentages are "
+                    + "doubtful.%n", Goodput.STEADY_DRIFT_PERCENT, Goodput.STEADY_AFTER_PERCENT_MAX));
         }
         if (!verdicts.isEmpty()) {
             b.append("\n## Goals under loss\n\nJudged on the median over the cell's repeats.\n\n")

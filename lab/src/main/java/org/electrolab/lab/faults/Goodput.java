@@ -27,9 +27,16 @@ public record Goodput(double preFaultOpsPerSec, double preFaultDriftPercent, Dou
 
     /** Drift beyond this, either way, and the report marks the run's reference as not steady. */
     public static final double STEADY_DRIFT_PERCENT = 20;
+    /**
+     * A rate after healing this much above the reference (in percent) marks it as not steady too:
+     * the service was still speeding up when the fault came (a client JVM warming up on a loaded
+     * machine ramps for longer than {@code settle}), so the reference understates it.
+     */
+    public static final double STEADY_AFTER_PERCENT_MAX = 150;
 
+    /** Whether the reference looks like the steady rate: flat across its halves, and not far below the rate after healing. */
     public boolean steady() {
-        return Math.abs(preFaultDriftPercent) <= STEADY_DRIFT_PERCENT;
+        return Math.abs(preFaultDriftPercent) <= STEADY_DRIFT_PERCENT && (afterPercent == null || afterPercent <= STEADY_AFTER_PERCENT_MAX);
     }
 
     /**

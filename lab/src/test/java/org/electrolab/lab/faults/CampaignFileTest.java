@@ -33,15 +33,15 @@ class CampaignFileTest {
     }
 
     @Test
-    void settleDefaultsToTwoSecondsAndCountsInTheLoad() throws Exception {
+    void settleDefaultsToThreeSecondsAndCountsInTheLoad() throws Exception {
         Campaign plain = CampaignFile.parse("sizes: [3]\noffloads: [none]\nfaults: [loss-5]\n", "c.yaml", "c");
-        assertThat(plain.settle()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(plain.load()).isEqualTo(Duration.ofSeconds(2 + 3 + 4 + 5));
+        assertThat(plain.settle()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(plain.load()).isEqualTo(Duration.ofSeconds(3 + 3 + 4 + 5));
         Campaign none = CampaignFile.parse("sizes: [3]\noffloads: [none]\nfaults: [loss-5]\nsettle: 0s\n", "c.yaml", "c");
         assertThat(none.settle()).isZero();
         MatrixException e = catchThrowableOfType(MatrixException.class,
                 () -> CampaignFile.parse("sizes: [3]\noffloads: [none]\nfaults: [loss-5]\nsettle: later\n", "c.yaml", "c"));
-        assertThat(e.problems()).singleElement().asString().contains("settle").contains("2s");
+        assertThat(e.problems()).singleElement().asString().contains("settle").contains("3s");
     }
 
     @Test

@@ -48,6 +48,19 @@ class GoodputTest {
     }
 
     @Test
+    void aReferenceFarBelowTheRateAfterHealingIsNotSteady() {
+        // Flat at 100 per interval before the fault, but 200 after healing: the service was still speeding up.
+        List<Long> t = repeat(100, 10);
+        t.addAll(repeat(10, 5));
+        t.addAll(repeat(200, 10));
+        t.add(1L);
+        Goodput g = Goodput.of(t, BUCKET, 1.0, 1.5, 1.0, null);
+        assertThat(g.preFaultDriftPercent()).isZero();
+        assertThat(g.afterPercent()).isEqualTo(200.0);
+        assertThat(g.steady()).isFalse();
+    }
+
+    @Test
     void noReferenceMeansNoGoodput() {
         assertThat(Goodput.of(counts(0, 0, 0, 5, 5), BUCKET, 0.3, 0.4, 0.3, null)).isNull();
         assertThat(Goodput.of(counts(5, 5, 5), BUCKET, 0.05, 0.1, 0.05, null)).as("no whole interval before the fault").isNull();
