@@ -13,11 +13,15 @@ package org.electrolab.replica.offload;
  * resends of them that came up; the answers are judged lost after {@link #WINDOWS} windows in a row
  * in which at least {@link #ANSWERED_MIN} ops were answered and at least {@link #RESENT_SHARE} of
  * them were resent. Loss on a working path resends a share close to the loss rate (20% loss, about
- * 20-40%); lost answers resend all of them, most more than once.
+ * 20-40%). Lost answers resend most of them, not all: the leader resends an op to a follower only
+ * while the op is not committed, and the user-space answer to a resend of op k, or another
+ * follower's, may commit the ops after k that arrived meanwhile (measured in the netns lab without
+ * XDP on the bridge ports, 3 replicas, 8 clients: 819 of 1,149 and 840 of 1,128 answered ops
+ * resent, 71% and 74%; with one client every op is resent).
  */
 public final class ReplyDelivery {
     static final long ANSWERED_MIN = 32;
-    static final double RESENT_SHARE = 0.8;
+    static final double RESENT_SHARE = 0.5;
     static final int WINDOWS = 3;
 
     private long answered;
