@@ -41,12 +41,18 @@ public final class StatusTable {
                 out.println(" (no stats yet)" + (h.running() ? "" : ", not running"));
                 continue;
             }
-            out.printf(" %-5d %-11s %-6d %-8d %-8d %-11s %s%n", h.view(), h.status(), h.leaderIndex(), h.op(), h.commit(), h.role(),
-                    h.offloadsLoaded());
+            out.printf(" %-5d %-11s %-6d %-8d %-8d %-11s %s%s%n", h.view(), h.status(), h.leaderIndex(), h.op(), h.commit(), h.role(),
+                    h.offloadsLoaded(), turnedOff(h.path()));
             if (!h.counters().isEmpty()) {
                 out.println("        kernel: " + h.counters().stream().map(c -> counter(c, rates)).collect(Collectors.joining(", ")));
             }
         }
+    }
+
+    /** What the replica turned off while it ran, as its packet path says (e.g. fast-reply whose answers were lost). */
+    private static String turnedOff(String path) {
+        int at = path.indexOf(" fast-reply off");
+        return at < 0 ? "" : ";" + path.substring(at);
     }
 
     private static String counter(Snapshot.Counter c, boolean rates) {

@@ -2,13 +2,19 @@ package org.electrolab.lab.netns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -103,6 +109,44 @@ class OffloadLabTest {
         }
     }
 
+    /**
+     * Docker's topology, or a user's own namespaces: veths whose peers have no XDP program, so every
+     * PrepareOK a follower's fast_reply sends with XDP_TX is dropped and the leader commits only what
+     * user space answers its resends (about 75 times slower than without offloads). Each follower
+     * must see that, say it in one line naming the fix, turn fast reply off, and serve at user-space
+     * speed again.
+     */
+    @org.junit.jupiter.api.Test
+    void followersWhoseAnswersCannotArriveTurnFastReplyOffAndSaySo() throws Exception {
+        Lab lab = Lab.up(paths, name, scenario(3, List.of(Offload.values())));
+        int leader = normalLeader(lab, v -> true);
+        for (String port : lab.network().bridgePortsByHost().values()) {
+            Process ip = new ProcessBuilder("ip", "-n", lab.network().switchNetns(), "link", "set", "dev", port, "xdpdrv", "off")
+                    .redirectErrorStream(true).start();
+            assertThat(ip.waitFor()).as("ip link set dev %s xdpdrv off: %s", port, new String(ip.getInputStream().readAllBytes()))
+                    .isZero();
+        }
+
+        // Shorter than the three windows a follower needs to notice: the rate with the answers lost.
+        double brokenRate = rate(lab.runClient(new Workload(2, Duration.ZERO, Duration.ofSeconds(1), 64), stateRoot.resolve("broken.json")));
+        lab.runClient(new Workload(8, Duration.ofSeconds(1), Duration.ofSeconds(8), 64), stateRoot.resolve("noticed.json"));
+        // With 3 replicas one follower's PrepareOK commits an op: once one follower answers from
+        // user space the leader stops resending, and the other may never need to notice.
+        List<Integer> followers = IntStream.range(0, 3).filter(r -> r != leader).boxed().toList();
+        Map<Integer, String> said = awaitLines(lab, followers, "fast-reply off: the leader resent");
+        said.forEach((follower, line) -> {
+            assertThat(line).contains("replica " + follower + ": ").contains("do not arrive")
+                    .contains("attach an XDP program to the peer of eth0").contains("--offload tc-broadcast,quorum-prune");
+            assertThat(logLines(lab, follower).filter(l -> l.contains("fast-reply off:")).count())
+                    .as("times replica %d said so", follower).isOne();
+        });
+        for (int follower : said.keySet()) awaitStats(lab, follower, v -> v.path().contains("fast-reply off"));
+
+        double afterRate = rate(lab.runClient(SHORT, stateRoot.resolve("after.json")));
+        // Each request waits for a resend while the answers are lost (tens of ms); then a user-space round trip.
+        assertThat(afterRate).as("requests/s once fast reply is off, against %.0f/s before", brokenRate).isGreaterThan(5 * brokenRate);
+    }
+
     @org.junit.jupiter.api.Test
     void downAfterAReplicaWasKilledLeavesNoProgramNamespaceOrProcess() throws Exception {
         long programsBefore = ourPrograms();
@@ -144,6 +188,14 @@ class OffloadLabTest {
         return new Scenario(shipped.name(), replicas, offloads, "null", shipped.clusterId(), shipped.port(), SHORT);
     }
 
+    /** Completed requests per second of a client run without errors. */
+    private static double rate(Path runJson) throws Exception {
+        JsonNode run = new ObjectMapper().readTree(runJson.toFile());
+        assertThat(run.path("errors").asLong()).as("errors in %s", runJson.getFileName()).isZero();
+        assertThat(run.path("completed").asLong()).as("completed requests in %s", runJson.getFileName()).isPositive();
+        return run.path("throughputOpsPerSec").asDouble();
+    }
+
     private static void assertAnswered(Path runJson) throws Exception {
         JsonNode run = new ObjectMapper().readTree(runJson.toFile());
         assertThat(run.path("completed").asLong()).as("completed requests").isGreaterThan(100);
@@ -166,19 +218,45 @@ class OffloadLabTest {
         }
     }
 
+    /** The stats of {@code replica} once its stats file (rewritten 4 times a second) satisfies {@code done}. */
+    private static ReplicaView awaitStats(Lab lab, int replica, Predicate<ReplicaView> done) throws InterruptedException {
+        Instant deadline = Instant.now().plus(STATS_WAIT);
+        while (true) {
+            Optional<ReplicaView> view = ReplicaView.read(lab.state().stats(replica));
+            if (view.filter(done).isPresent()) return view.get();
+            assertThat(Instant.now()).as("stats of replica %d: %s", replica, view).isBefore(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    /** Per replica of {@code replicas} whose log has one, its first line containing {@code text}, once at least one has. */
+    private static Map<Integer, String> awaitLines(Lab lab, List<Integer> replicas, String text) throws InterruptedException {
+        Instant deadline = Instant.now().plus(STATS_WAIT);
+        while (true) {
+            Map<Integer, String> lines = new TreeMap<>();
+            for (int r : replicas) logLines(lab, r).filter(l -> l.contains(text)).findFirst().ifPresent(l -> lines.put(r, l));
+            if (!lines.isEmpty()) return lines;
+            assertThat(Instant.now()).as("a line with '%s' in the logs of replicas %s", text, replicas).isBefore(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    private static Stream<String> logLines(Lab lab, int replica) {
+        Path log = lab.state().log("r" + replica);
+        try {
+            return Files.exists(log) ? Files.readString(log).lines() : Stream.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static long view(Lab lab, int replica) {
         return ReplicaView.read(lab.state().stats(replica)).orElseThrow().view();
     }
 
-    /** The kernel counters of {@code replica} once its stats file (rewritten every second) satisfies {@code done}. */
+    /** The kernel counters of {@code replica} once its stats file satisfies {@code done}. */
     private static Map<String, Long> awaitCounters(Lab lab, int replica, Predicate<Map<String, Long>> done)
             throws InterruptedException {
-        Instant deadline = Instant.now().plus(STATS_WAIT);
-        while (true) {
-            Map<String, Long> counters = ReplicaView.read(lab.state().stats(replica)).map(ReplicaView::kernel).orElse(Map.of());
-            if (done.test(counters)) return counters;
-            assertThat(Instant.now()).as("counters of replica %d: %s", replica, counters).isBefore(deadline);
-            Thread.sleep(100);
-        }
+        return awaitStats(lab, replica, v -> done.test(v.kernel())).kernel();
     }
 }

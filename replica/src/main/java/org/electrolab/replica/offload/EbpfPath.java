@@ -40,12 +40,20 @@ import org.slf4j.LoggerFactory;
  * Prepares and Commits of normal operation) drains what is recorded without pausing, so the fast
  * path keeps answering while user space works. {@link FastReplyProtocol} makes these decisions
  * (the simulator runs the same class against its kernel model).
+ *
+ * <p>Where fast_reply's answers cannot arrive (an XDP_TX on a veth whose peer has no XDP program is
+ * dropped) the leader resends every op the kernel answered; {@link ReplyDelivery} tells that from
+ * loss, and this path then turns fast_reply off for a while (tried again after pauses that double),
+ * says so in one line naming the fix, and shows it in its {@link #name} (the replica's stats and
+ * {@code electrolab status}).
  */
 public final class EbpfPath implements PacketPath {
 
     private static final Logger LOG = LoggerFactory.getLogger(EbpfPath.class);
     /** How long a Prepare the kernel acknowledged may take to appear in the ring: microseconds in practice. */
     private static final Duration RECORD_WAIT = Duration.ofSeconds(1);
+    /** How often {@link ReplyDelivery} is fed. */
+    private static final long DELIVERY_WINDOW_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final Offloads offloads;
     private final String interfaceName;
@@ -67,6 +75,12 @@ public final class EbpfPath implements PacketPath {
     /** The counters as they were when the programs were unloaded: still shown after a fail-stop, and at exit. */
     private volatile Map<String, Long> countersAtClose;
     private int lastCarrier;
+    private final ReplyDelivery delivery = new ReplyDelivery();
+    private long resentAfterAnswer;
+    private long deliveryWindowStart = System.nanoTime();
+    /** fast_reply's answers were judged lost (at {@link #answersLostSince}): it is off until it is tried again. */
+    private volatile boolean answersLost;
+    private long answersLostSince;
 
     private EbpfPath(Offloads offloads, String interfaceName, int mtu, int myIndex, int memberCount) {
         this.offloads = offloads;
@@ -148,7 +162,8 @@ public final class EbpfPath implements PacketPath {
     @Override
     public String name() {
         return "ebpf:" + offloads.enabled().stream().sorted().map(o -> o.cliName).collect(Collectors.joining(","))
-                + "@" + interfaceName + " (" + attachModes() + ")";
+                + "@" + interfaceName + " (" + attachModes() + ")"
+                + (answersLost ? " fast-reply off: its XDP_TX answers did not arrive" : "");
     }
 
     /** How the programs are attached, e.g. {@code xdp native, tc tcx-link}: what experiments record. */
@@ -218,10 +233,49 @@ public final class EbpfPath implements PacketPath {
         return new ArrayList<>(protocol.recorded(prepares));
     }
 
-    /** The step is over: fast_reply may act again. */
+    /**
+     * Counts the leader's resends of ops the kernel answered and, once a window, asks
+     * {@link ReplyDelivery} whether the answers arrive; when they do not, turns fast_reply off for
+     * {@link ReplyDelivery#offFor} and says so (one line the first time): the core answers every
+     * Prepare meanwhile, through the socket. Then fast_reply is tried again.
+     */
+    @Override
+    public void passedUp(Message message) {
+        if (!fastReply || closed) return;
+        long now = System.nanoTime();
+        if (answersLost) {
+            if (now - answersLostSince < delivery.offFor().toNanos()) return;
+            answersLost = false;
+            paused = false;
+            offloads.resumeFastReply();
+            delivery.retry(answered(), resentAfterAnswer);
+            deliveryWindowStart = now;
+            return;
+        }
+        if (message instanceof Message.Prepare p && protocol.resentAfterAnswer(p)) resentAfterAnswer++;
+        if (now - deliveryWindowStart < DELIVERY_WINDOW_NANOS) return;
+        deliveryWindowStart = now;
+        long answered = answered();
+        if (!delivery.window(answered, resentAfterAnswer)) return;
+        answersLost = true;
+        answersLostSince = now;
+        paused = true;
+        offloads.pauseFastReply();
+        if (delivery.judgements() == 1) {
+            LOG.warn(ReplyDelivery.message(myIndex, interfaceName, answered, resentAfterAnswer, delivery.offFor()));
+        } else {
+            LOG.info(ReplyDelivery.stillLost(myIndex, interfaceName, delivery.offFor()));
+        }
+    }
+
+    private long answered() {
+        return offloads.counters(Offload.FAST_REPLY).getOrDefault("fast_replied", 0L);
+    }
+
+    /** The step is over: fast_reply may act again (unless its answers were judged lost). */
     private void resume() {
         resumeQueued = false;
-        if (!paused || closed) return;
+        if (!paused || closed || answersLost) return;
         paused = false;
         offloads.resumeFastReply();
     }

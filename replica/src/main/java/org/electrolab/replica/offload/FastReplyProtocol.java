@@ -22,6 +22,8 @@ public final class FastReplyProtocol {
     private Effects.KernelState mirrored;
     private long ackedView = -1;
     private final TreeSet<Long> ackedOps = new TreeSet<>();
+    /** The highest op the kernel acknowledged in {@link #ackedView}; -1 for none. */
+    private long ackedHighest = -1;
 
     public FastReplyProtocol(int myIndex) {
         this.myIndex = myIndex;
@@ -33,6 +35,7 @@ public final class FastReplyProtocol {
         if (state.view() != ackedView) {
             ackedOps.clear();
             ackedView = state.view();
+            ackedHighest = -1;
         }
     }
 
@@ -69,9 +72,19 @@ public final class FastReplyProtocol {
             }
             if (next != Long.MAX_VALUE) next = Math.max(next, p.op() + 1);
             ackedOps.add(p.op());
+            ackedHighest = Math.max(ackedHighest, p.op());
             if (ackedOps.size() > ACKED_MAX) ackedOps.pollFirst();
         }
         return drained;
+    }
+
+    /**
+     * True when {@code prepare}, which came up through the socket, is the leader sending again an op
+     * the kernel acknowledged in this view: it resends only while it lacks PrepareOKs for the op
+     * ({@link ReplyDelivery} judges from these whether the kernel's answers arrive).
+     */
+    public boolean resentAfterAnswer(Message.Prepare prepare) {
+        return prepare.view() == ackedView && prepare.op() <= ackedHighest;
     }
 
     /** True when the kernel sent this PrepareOK already (from XDP), so user space must not. */

@@ -44,6 +44,12 @@ public interface PacketPath extends AutoCloseable {
     List<Message> drainRecorded(boolean beforeLogDecision);
 
     /**
+     * {@code message} came up through the socket (the kernel passed it to user space) and the core
+     * is about to step on it: the path may learn from it whether its kernel half works.
+     */
+    default void passedUp(Message message) {}
+
+    /**
      * Whether the core's step on {@code message}, in {@code view}, is a log decision for
      * {@link #drainRecorded}: it may make the core vouch for its log (a StartViewChange or
      * DoViewChange leads to a DoViewChange) or leave normal operation in its view (a StartView, or

@@ -149,6 +149,7 @@ public final class UdpReplica extends VerticleBase {
         }
         counters.received[message.type().code]++;
         if (message instanceof Message.Request r) clients.heard(r.clientId(), host, source.port());
+        path.passedUp(message);
         step(PacketPath.isLogDecision(message, core.view()), () -> core.onMessage(message));
     }
 

@@ -52,6 +52,20 @@ class FastReplyProtocolTest {
     }
 
     @Test
+    void aPrepareThatCameUpForAnOpTheKernelAnsweredIsAResend() {
+        follow(3, 10);
+        assertThat(protocol.resentAfterAnswer(prepare(3, 11))).as("nothing answered yet").isFalse();
+        protocol.recorded(List.of(prepare(3, 11), prepare(3, 12)));
+        assertThat(protocol.resentAfterAnswer(prepare(3, 11))).isTrue();
+        assertThat(protocol.resentAfterAnswer(prepare(3, 12))).isTrue();
+        assertThat(protocol.resentAfterAnswer(prepare(3, 13))).as("the next op, passed up on a full ring").isFalse();
+        assertThat(protocol.sentByKernel(new Effects.Send(LEADER, new Message.PrepareOk(3, ME, 12, 0)))).isTrue();
+        assertThat(protocol.resentAfterAnswer(prepare(3, 12))).as("still answered after the core's PrepareOK was held back").isTrue();
+        follow(4, 12);
+        assertThat(protocol.resentAfterAnswer(prepare(4, 12))).as("a new view: nothing answered in it").isFalse();
+    }
+
+    @Test
     void repeatsAndOldViewsPassButARecordBeyondTheNextOpStopsTheReplica() {
         follow(3, 10);
         assertThat(protocol.recorded(List.of(prepare(3, 11), prepare(3, 12), prepare(3, 11), prepare(2, 40)))).hasSize(4);
