@@ -7,8 +7,8 @@ import org.electrolab.protocol.Wire;
  * Timeouts of the core in ticks (the adapter decides how long a tick is) and its bounds.
  *
  * @param commitIntervalTicks idle leader sends a Commit heartbeat this often
- * @param prepareRetryTicks a follower that lacks an uncommitted op and acknowledged nothing more for this
- *        long gets again the uncommitted ops it has not acknowledged
+ * @param prepareRetryTicks an uncommitted op that a follower has not acknowledged after this many ticks
+ *        (at least this many minus one whole ticks) is sent to it again, and at every tick after
  * @param viewChangeTimeoutTicks follower starts a view change after this long without hearing the leader;
  *        a view change that has not completed after this long moves on to the next view
  * @param viewChangeJitterTicks up to this many ticks added at random to each view-change timeout
@@ -38,8 +38,8 @@ public record Options(int commitIntervalTicks, int prepareRetryTicks, int viewCh
 
     /**
      * Defaults for a 10 ms tick: heartbeat 50 ms; a lost Prepare or PrepareOK resent, and a lost
-     * GetState or NewState asked again, after 10-20 ms (two ticks: one would resend every op in
-     * flight at each tick, as a tick can fall just after its send); view change after 300-400 ms of silence.
+     * GetState or NewState asked again, after 10-20 ms (two ticks: with one, a tick just after a
+     * Prepare went out would resend it while in flight); view change after 300-400 ms of silence.
      */
     public static Options defaults() {
         return new Options(5, 2, 30, 10, 2, 10, Wire.PIPELINE_MAX, 1400, 4096, 65536);

@@ -44,13 +44,14 @@ public final class Replica {
     private long executed;
 
     // Leader: requests waiting for room in the pipeline, the highest request number per client that
-    // is queued or prepared but not executed, the highest op each member is known to hold, the
-    // ticks each follower has gone without acknowledging more while it lacks an uncommitted op, and
-    // whether a client's retry made us resend to it since the last tick.
+    // is queued or prepared but not executed, the highest op each member is known to hold, our op
+    // number at each of the last prepareRetryTicks ticks (by tick count modulo its length), and
+    // whether a client's retry made us resend to a follower since the last tick.
     private final ArrayDeque<Request> queue = new ArrayDeque<>();
     private final Map<Long, Long> inFlight = new HashMap<>();
     private final long[] ackedOp;
-    private final int[] ticksWithoutAck;
+    private final long[] opAtTick;
+    private long leaderTicks;
     private final boolean[] resentOnRetry;
     private int ticksSinceBroadcast;
 
@@ -104,7 +105,7 @@ public final class Replica {
         this.random = new Random(seed);
         this.clients = new ClientTable(options.clientTableMax());
         this.ackedOp = new long[n];
-        this.ticksWithoutAck = new int[n];
+        this.opAtTick = new long[options.prepareRetryTicks()];
         this.resentOnRetry = new boolean[n];
         this.startViewChanges = new boolean[n];
         this.doViewChanges = new DoViewChange[n];
@@ -269,10 +270,7 @@ public final class Replica {
         long members = ok.acks() == 0 ? 1L << ok.sender() : ok.acks();
         long op = Math.min(ok.op(), log.op());
         for (int r = 0; r < n; r++) {
-            if (r != me && (members & (1L << r)) != 0 && op > ackedOp[r]) {
-                ackedOp[r] = op;
-                ticksWithoutAck[r] = 0;
-            }
+            if (r != me && (members & (1L << r)) != 0) ackedOp[r] = Math.max(ackedOp[r], op);
         }
         advanceLeaderCommit();
         prepareQueued();
@@ -337,12 +335,16 @@ public final class Replica {
             send(Effects.BROADCAST, new Commit(view, me, commit));
             ticksSinceBroadcast = 0;
         }
+        // The ops we held prepareRetryTicks - 1 ticks ago: each has gone unacknowledged by a
+        // follower that lacks it across at least that many whole ticks, so it is resent to it. An op
+        // in flight, younger than that, is not: under load the resends would never stop.
+        int slot = (int) (leaderTicks++ % opAtTick.length);
+        long overdue = opAtTick.length == 1 ? log.op() : opAtTick[(slot + 1) % opAtTick.length];
+        opAtTick[slot] = log.op();
         for (int r = 0; r < n; r++) {
             if (r == me) continue;
             resentOnRetry[r] = false;
-            // Counted from the first tick at which r lacks something, so an op is at least a whole tick old when resent.
-            if (Math.max(ackedOp[r], commit) >= log.op()) ticksWithoutAck[r] = 0;
-            else if (++ticksWithoutAck[r] >= options.prepareRetryTicks()) resendUncommitted(r);
+            resend(r, overdue);
         }
     }
 
@@ -355,26 +357,25 @@ public final class Replica {
      */
     private void resendOnRetry() {
         for (int r = 0; r < n; r++) {
-            if (r != me && !resentOnRetry[r] && resendUncommitted(r)) resentOnRetry[r] = true;
+            if (r != me && !resentOnRetry[r] && resend(r, log.op())) resentOnRetry[r] = true;
         }
     }
 
     /**
      * Loss repair, per follower (docs/simulator.md, "Loss repair"): follower r gets again every
-     * uncommitted op it has not acknowledged, if there is one; returns whether there was. Called when
-     * r acknowledged nothing more for prepareRetryTicks, or on a client's retry. A follower that
-     * acknowledged gets nothing, so a lost datagram costs a resend to one follower, not the window
-     * to all. Committed ops are not resent: a follower missing one hears of it from the commit number
-     * and fetches it (onPrepare, onCommit). That also keeps resends to ops whose PrepareOK the leader
-     * lacks, which a follower's fast-reply path counts on (ReplyDelivery): with quorum-prune, the
-     * PrepareOKs after a quorum are dropped, so the leader cannot tell a slow follower from one whose
-     * ack was pruned, but it resends only until the op commits.
+     * uncommitted op up to {@code upTo} it has not acknowledged, if there is one; returns whether
+     * there was. A follower that acknowledged gets nothing, so a lost datagram costs a resend to one
+     * follower, not the window to all. Committed ops are not resent: a follower missing one hears of
+     * it from the commit number and fetches it (onPrepare, onCommit). That also keeps resends to ops
+     * whose PrepareOK the leader lacks, which a follower's fast-reply path counts on (ReplyDelivery):
+     * with quorum-prune, the PrepareOKs after a quorum are dropped, so the leader cannot tell a slow
+     * follower from one whose ack was pruned, but it resends only ops that have not committed.
      */
-    private boolean resendUncommitted(int r) {
-        ticksWithoutAck[r] = 0;
+    private boolean resend(int r, long upTo) {
         long from = Math.max(ackedOp[r], commit) + 1;
-        for (long op = from; op <= log.op(); op++) send(r, new Prepare(view, me, op, commit, log.entry(op)));
-        return from <= log.op();
+        long to = Math.min(upTo, log.op());
+        for (long op = from; op <= to; op++) send(r, new Prepare(view, me, op, commit, log.entry(op)));
+        return from <= to;
     }
 
     private void followerTick() {
@@ -758,7 +759,7 @@ public final class Replica {
     private void clearLeaderState() {
         queue.clear();
         inFlight.clear();
-        Arrays.fill(ticksWithoutAck, 0);
+        Arrays.fill(opAtTick, 0);
         Arrays.fill(resentOnRetry, false);
         ticksSinceBroadcast = 0;
     }
