@@ -23,6 +23,7 @@ import org.electrolab.lab.scenario.ScenarioException;
 import org.electrolab.lab.scenario.ScenarioFile;
 import org.electrolab.lab.scenario.Workload;
 import org.electrolab.protocol.config.ClusterConfig;
+import org.electrolab.replica.node.ReplicaView;
 
 /**
  * A running netns lab: its network, state directory and replica processes. This is the one
