@@ -142,7 +142,7 @@ public final class Lab {
     }
 
     /** The compiled {@code bpf/<program>.bpf.c}, copied out of the replica jar into the lab's state directory. */
-    Path bpfObject(String program) {
+    private Path bpfObject(String program) {
         String resource = "/bpf/" + program + ".bpf.o";
         Path object = state.dir().resolve(program + ".bpf.o");
         try (InputStream in = Lab.class.getResourceAsStream(resource)) {
