@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Where fast_reply's answers cannot arrive (an XDP_TX on a veth whose peer has no XDP program is
  * dropped) the leader resends every op the kernel answered; {@link ReplyDelivery} tells that from
- * loss, and this path then turns fast_reply off for good, says so in one line naming the fix, and
- * shows it in its {@link #name} (the replica's stats and {@code electrolab status}).
+ * loss, and this path then turns fast_reply off for a while (tried again after pauses that double),
+ * says so in one line naming the fix, and shows it in its {@link #name} (the replica's stats and
+ * {@code electrolab status}).
  */
 public final class EbpfPath implements PacketPath {
 
@@ -77,8 +78,9 @@ public final class EbpfPath implements PacketPath {
     private final ReplyDelivery delivery = new ReplyDelivery();
     private long resentAfterAnswer;
     private long deliveryWindowStart = System.nanoTime();
-    /** fast_reply's answers were judged lost: it stays off for the life of the process. */
+    /** fast_reply's answers were judged lost (at {@link #answersLostSince}): it is off until it is tried again. */
     private volatile boolean answersLost;
+    private long answersLostSince;
 
     private EbpfPath(Offloads offloads, String interfaceName, int mtu, int myIndex, int memberCount) {
         this.offloads = offloads;
@@ -234,21 +236,40 @@ public final class EbpfPath implements PacketPath {
     /**
      * Counts the leader's resends of ops the kernel answered and, once a window, asks
      * {@link ReplyDelivery} whether the answers arrive; when they do not, turns fast_reply off for
-     * good and says so in one line: the core answers every Prepare from then on, through the socket.
+     * {@link ReplyDelivery#offFor} and says so (one line the first time): the core answers every
+     * Prepare meanwhile, through the socket. Then fast_reply is tried again.
      */
     @Override
     public void passedUp(Message message) {
-        if (!fastReply || answersLost) return;
-        if (message instanceof Message.Prepare p && protocol.resentAfterAnswer(p)) resentAfterAnswer++;
+        if (!fastReply || closed) return;
         long now = System.nanoTime();
+        if (answersLost) {
+            if (now - answersLostSince < delivery.offFor().toNanos()) return;
+            answersLost = false;
+            paused = false;
+            offloads.resumeFastReply();
+            delivery.retry(answered(), resentAfterAnswer);
+            deliveryWindowStart = now;
+            return;
+        }
+        if (message instanceof Message.Prepare p && protocol.resentAfterAnswer(p)) resentAfterAnswer++;
         if (now - deliveryWindowStart < DELIVERY_WINDOW_NANOS) return;
         deliveryWindowStart = now;
-        long answered = offloads.counters(Offload.FAST_REPLY).getOrDefault("fast_replied", 0L);
+        long answered = answered();
         if (!delivery.window(answered, resentAfterAnswer)) return;
         answersLost = true;
+        answersLostSince = now;
         paused = true;
         offloads.pauseFastReply();
-        LOG.warn(ReplyDelivery.message(myIndex, interfaceName, answered, resentAfterAnswer));
+        if (delivery.judgements() == 1) {
+            LOG.warn(ReplyDelivery.message(myIndex, interfaceName, answered, resentAfterAnswer, delivery.offFor()));
+        } else {
+            LOG.info(ReplyDelivery.stillLost(myIndex, interfaceName, delivery.offFor()));
+        }
+    }
+
+    private long answered() {
+        return offloads.counters(Offload.FAST_REPLY).getOrDefault("fast_replied", 0L);
     }
 
     /** The step is over: fast_reply may act again (unless its answers were judged lost). */
