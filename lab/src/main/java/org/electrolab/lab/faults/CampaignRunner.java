@@ -33,10 +33,10 @@ import org.electrolab.lab.netns.LabHost;
 import org.electrolab.lab.netns.LabPaths;
 import org.electrolab.lab.netns.LabProcesses;
 import org.electrolab.lab.netns.LinkFaults;
-import org.electrolab.lab.netns.ReplicaView;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.Workload;
 import org.electrolab.lab.watch.FaultWindow;
+import org.electrolab.replica.node.ReplicaView;
 
 /**
  * Runs a {@link Campaign} on the netns lab: one lab per size and offload set; in it, each run starts

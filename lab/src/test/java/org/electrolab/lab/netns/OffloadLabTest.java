@@ -23,6 +23,7 @@ import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.Workload;
 import org.electrolab.protocol.config.Offload;
 import org.electrolab.protocol.testing.RootRequirement;
+import org.electrolab.replica.node.ReplicaView;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
