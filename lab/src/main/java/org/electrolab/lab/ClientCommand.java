@@ -119,7 +119,7 @@ public final class ClientCommand implements Callable<Integer> {
     int opsPerKey;
 
     /** How long a checked-workload call is retried before it is recorded UNKNOWN, unless --timeout is longer. */
-    public static final Duration GIVE_UP_AFTER = Duration.ofSeconds(3);
+    static final Duration GIVE_UP_AFTER = KvClient.Options.defaults().giveUpAfter();
 
     /** Final reads of one key until one is answered, and of all keys until this long: then they are unverified. */
     static final int FINAL_READ_ATTEMPTS = 5;

@@ -19,9 +19,9 @@ import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
 import org.electrolab.lab.netns.LabHost;
 import org.electrolab.lab.netns.LabPaths;
-import org.electrolab.lab.netns.ReplicaView;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.protocol.config.Offload;
+import org.electrolab.replica.node.ReplicaView;
 
 /**
  * The experiment's cluster on this machine: the netns lab ({@link Lab}, docs/lab.md) under its own

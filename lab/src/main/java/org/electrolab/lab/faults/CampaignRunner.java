@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.electrolab.client.KvClient;
 import org.electrolab.client.KvClient.Outcome;
 import org.electrolab.client.history.Availability;
 import org.electrolab.client.history.History;
@@ -33,10 +34,10 @@ import org.electrolab.lab.netns.LabHost;
 import org.electrolab.lab.netns.LabPaths;
 import org.electrolab.lab.netns.LabProcesses;
 import org.electrolab.lab.netns.LinkFaults;
-import org.electrolab.lab.netns.ReplicaView;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.Workload;
 import org.electrolab.lab.watch.FaultWindow;
+import org.electrolab.replica.node.ReplicaView;
 
 /**
  * Runs a {@link Campaign} on the netns lab: one lab per size and offload set; in it, each run starts
@@ -297,8 +298,9 @@ public final class CampaignRunner {
         for (long count : Availability.timeline(history, BUCKET.toNanos())) timeline.add(count);
         double faultAt = (faultNanos - first) / 1e9, healAt = (healNanos - first) / 1e9, bucket = BUCKET.toMillis() / 1000.0;
         double beforeSeconds = before.toMillis() / 1000.0;
+        // The campaign's client gives up on a call after the kv client's default, as ClientCommand does.
         Goodput goodput = Goodput.of(timeline, bucket, faultAt, healAt, beforeSeconds,
-                Goodput.p99Millis(history, faultNanos, healNanos, ClientCommand.GIVE_UP_AFTER.toNanos()));
+                Goodput.p99Millis(history, faultNanos, healNanos, KvClient.Options.defaults().giveUpAfter().toNanos()));
         return new FaultRun(run.id(), run.size(), run.offloads().label(), run.fault().label, run.repeat(), FaultRun.OK, "",
                 injected.what(), ops, ok, fail, unknown, linearizable.ok(), linearizable.ok() ? "" : linearizable.explanation(),
                 lost.lost().size(), lost.unverified().size(), Math.round(unavailable * 10) / 10.0, convergedMillis, commit,

@@ -13,8 +13,8 @@ import java.util.TreeMap;
 
 import javax.imageio.ImageIO;
 
-import org.electrolab.lab.report.ChartFiles;
-import org.electrolab.lab.report.Stat;
+import org.electrolab.lab.figures.ChartFiles;
+import org.electrolab.lab.figures.Stat;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;

@@ -17,7 +17,7 @@ import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
 import org.electrolab.lab.netns.LabHost;
 import org.electrolab.lab.netns.LinkFaults;
-import org.electrolab.lab.netns.ReplicaView;
+import org.electrolab.replica.node.ReplicaView;
 
 /**
  * Injects one {@link FaultKind} into a running lab and heals it. Healing always leaves every

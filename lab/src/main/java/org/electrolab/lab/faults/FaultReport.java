@@ -16,7 +16,7 @@ import java.util.Objects;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.electrolab.lab.report.Stat;
+import org.electrolab.lab.figures.Stat;
 
 /**
  * The campaign's report: faults.csv (one row per run), report.md (per fault x size x offloads:

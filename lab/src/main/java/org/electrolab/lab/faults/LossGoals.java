@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
 
-import org.electrolab.lab.report.Stat;
+import org.electrolab.lab.figures.Stat;
 
 /**
  * What the protocol must keep under packet loss, judged per cell (fault x size x offloads) on the

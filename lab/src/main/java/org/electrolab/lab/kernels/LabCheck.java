@@ -16,10 +16,10 @@ import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
 import org.electrolab.lab.netns.LabHost;
 import org.electrolab.lab.netns.LabPaths;
-import org.electrolab.lab.netns.ReplicaView;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.Workload;
 import org.electrolab.protocol.config.Offload;
+import org.electrolab.replica.node.ReplicaView;
 import org.electrolab.replica.offload.KernelPrograms;
 
 /**

@@ -23,6 +23,7 @@ import org.electrolab.lab.scenario.ScenarioException;
 import org.electrolab.lab.scenario.ScenarioFile;
 import org.electrolab.lab.scenario.Workload;
 import org.electrolab.protocol.config.ClusterConfig;
+import org.electrolab.replica.node.ReplicaView;
 
 /**
  * A running netns lab: its network, state directory and replica processes. This is the one
@@ -141,7 +142,7 @@ public final class Lab {
     }
 
     /** The compiled {@code bpf/<program>.bpf.c}, copied out of the replica jar into the lab's state directory. */
-    Path bpfObject(String program) {
+    private Path bpfObject(String program) {
         String resource = "/bpf/" + program + ".bpf.o";
         Path object = state.dir().resolve(program + ".bpf.o");
         try (InputStream in = Lab.class.getResourceAsStream(resource)) {

@@ -20,10 +20,10 @@ import org.electrolab.lab.netns.LabNetwork;
 import org.electrolab.lab.netns.LabPaths;
 import org.electrolab.lab.netns.LabProcesses;
 import org.electrolab.lab.netns.LabState;
-import org.electrolab.lab.netns.ReplicaView;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.ScenarioException;
 import org.electrolab.lab.scenario.ScenarioFile;
+import org.electrolab.replica.node.ReplicaView;
 
 /**
  * Reads one lab's state directory into {@link Snapshot}s: the replicas' stats files and pid files,

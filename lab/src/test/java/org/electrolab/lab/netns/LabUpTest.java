@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.Workload;
 import org.electrolab.protocol.testing.RootRequirement;
+import org.electrolab.replica.node.ReplicaView;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -23,6 +23,7 @@ import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.Workload;
 import org.electrolab.protocol.config.Offload;
 import org.electrolab.protocol.testing.RootRequirement;
+import org.electrolab.replica.node.ReplicaView;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,23 +129,25 @@ class OffloadLabTest {
         }
 
         // Shorter than the three windows a follower needs to notice: the rate with the answers lost.
-        double brokenRate = rate(lab.runClient(new Workload(2, Duration.ZERO, Duration.ofSeconds(1), 64), stateRoot.resolve("broken.json")));
+        double brokenRate = rate(lab.runClient(new Workload(2, Duration.ZERO, Duration.ofSeconds(2), 64), stateRoot.resolve("broken.json")));
         lab.runClient(new Workload(8, Duration.ofSeconds(1), Duration.ofSeconds(8), 64), stateRoot.resolve("noticed.json"));
         // With 3 replicas one follower's PrepareOK commits an op: once one follower answers from
         // user space the leader stops resending, and the other may never need to notice.
         List<Integer> followers = IntStream.range(0, 3).filter(r -> r != leader).boxed().toList();
         Map<Integer, String> said = awaitLines(lab, followers, "fast-reply off: the leader resent");
+        double afterRate = rate(lab.runClient(SHORT, stateRoot.resolve("after.json")));
+
         said.forEach((follower, line) -> {
             assertThat(line).contains("replica " + follower + ": ").contains("do not arrive")
                     .contains("attach an XDP program to the peer of eth0").contains("--offload tc-broadcast,quorum-prune");
             assertThat(logLines(lab, follower).filter(l -> l.contains("fast-reply off:")).count())
                     .as("times replica %d said so", follower).isOne();
         });
+        // Still off (the first try again comes a minute later), so the run after measured user space.
         for (int follower : said.keySet()) awaitStats(lab, follower, v -> v.path().contains("fast-reply off"));
-
-        double afterRate = rate(lab.runClient(SHORT, stateRoot.resolve("after.json")));
         // Each request waits for a resend while the answers are lost (tens of ms); then a user-space round trip.
-        assertThat(afterRate).as("requests/s once fast reply is off, against %.0f/s before", brokenRate).isGreaterThan(5 * brokenRate);
+        assertThat(afterRate).as("requests/s once fast reply is off, against %.0f/s before", brokenRate)
+                .isGreaterThan(Math.max(5 * brokenRate, 100));
     }
 
     @org.junit.jupiter.api.Test
@@ -188,11 +191,10 @@ class OffloadLabTest {
         return new Scenario(shipped.name(), replicas, offloads, "null", shipped.clusterId(), shipped.port(), SHORT);
     }
 
-    /** Completed requests per second of a client run without errors. */
+    /** Completed requests per second of a client run without errors (with the answers lost, possibly none). */
     private static double rate(Path runJson) throws Exception {
         JsonNode run = new ObjectMapper().readTree(runJson.toFile());
         assertThat(run.path("errors").asLong()).as("errors in %s", runJson.getFileName()).isZero();
-        assertThat(run.path("completed").asLong()).as("completed requests in %s", runJson.getFileName()).isPositive();
         return run.path("throughputOpsPerSec").asDouble();
     }
 

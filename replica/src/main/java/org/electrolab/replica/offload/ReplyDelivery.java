@@ -31,7 +31,7 @@ public final class ReplyDelivery {
      * resends what it has not heard back about yet), so a follower tries again rather than give up
      * the fast path for good; where the answers are truly lost, each try costs about three seconds.
      */
-    static final Duration OFF_FIRST = Duration.ofSeconds(30);
+    static final Duration OFF_FIRST = Duration.ofMinutes(1);
     static final Duration OFF_MAX = Duration.ofMinutes(32);
 
     private long answered;

@@ -29,7 +29,7 @@ public interface PacketPath extends AutoCloseable {
 
     /**
      * The core moved to {@code state}. Called before any message of the same step is sent, so the
-     * kernel never acts on a view or status that user space has left (ARCHITECTURE.md, offload rules).
+     * kernel never acts on a view or status that user space has left (docs/architecture.md, "Offload rules").
      */
     void mirror(Effects.KernelState state);
 

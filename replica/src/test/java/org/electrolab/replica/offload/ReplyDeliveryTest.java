@@ -50,14 +50,14 @@ class ReplyDeliveryTest {
         assertThat(d.judgements()).isZero();
         for (int w = 1; w <= 3; w++) d.window(100L * w, 100L * w);
         assertThat(d.lost()).isTrue();
-        assertThat(d.offFor()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(d.offFor()).isEqualTo(Duration.ofMinutes(1));
         d.retry(300, 300);
         assertThat(d.lost()).as("tried again").isFalse();
         assertThat(d.window(400, 310)).as("judged afresh from the totals at the retry: 10 of 100 resent").isFalse();
         for (int w = 5; w <= 7; w++) d.window(100L * w, 310 + 100L * (w - 4));
         assertThat(d.judgements()).isEqualTo(2);
-        assertThat(d.offFor()).isEqualTo(Duration.ofSeconds(60));
-        for (int j = 3; j <= 12; j++) {
+        assertThat(d.offFor()).isEqualTo(Duration.ofMinutes(2));
+        for (int j = 3; j <= 8; j++) {
             d.retry(0, 0);
             for (int w = 1; w <= 3; w++) d.window(100L * w, 100L * w);
         }
@@ -66,9 +66,9 @@ class ReplyDeliveryTest {
 
     @Test
     void theLineNamesTheInterfaceBothFixesAndThePause() {
-        assertThat(ReplyDelivery.message(2, "eth0", 1149, 819, Duration.ofSeconds(30)))
+        assertThat(ReplyDelivery.message(2, "eth0", 1149, 819, Duration.ofSeconds(60)))
                 .startsWith("replica 2: fast-reply off: the leader resent 819 of the 1149 Prepares this replica answered from XDP")
-                .contains("for 30 s").contains("attach an XDP program to the peer of eth0")
+                .contains("for 60 s").contains("attach an XDP program to the peer of eth0")
                 .endsWith("or run with --offload tc-broadcast,quorum-prune")
                 .doesNotContain("\n");
     }

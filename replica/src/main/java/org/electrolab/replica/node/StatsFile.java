@@ -1,4 +1,4 @@
-package org.electrolab.lab.cli;
+package org.electrolab.replica.node;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,7 +16,8 @@ import org.electrolab.replica.transport.ReplicaStats;
  * A running replica's {@code --stats-file}: its {@link ReplicaStats} as JSON, plus what offloads
  * were asked for and loaded, whether the replica is still running, and when it was written. It is
  * replaced atomically (temp file, then rename), so a reader sees a whole old or a whole new file.
- * Writes come from a worker thread and, at exit, the shutdown hook; they take turns.
+ * Writes come from a worker thread and, at exit, the shutdown hook; they take turns. {@link
+ * ReplicaView} reads it.
  */
 public final class StatsFile {
 
@@ -39,13 +40,13 @@ public final class StatsFile {
     public void checkWritable() {
         Path dir = path.getParent();
         if (Files.isDirectory(path)) {
-            throw new UserError("--stats-file " + path + ": is a directory; name a file, e.g. " + path.resolve("replica.stats.json"));
+            throw new StartException("--stats-file " + path + ": is a directory; name a file, e.g. " + path.resolve("replica.stats.json"));
         }
         if (dir == null || !Files.isDirectory(dir)) {
-            throw new UserError("--stats-file " + path + ": directory " + dir + " does not exist; create it or choose another path");
+            throw new StartException("--stats-file " + path + ": directory " + dir + " does not exist; create it or choose another path");
         }
         if (!Files.isWritable(dir)) {
-            throw new UserError("--stats-file " + path + ": directory " + dir + " is not writable; choose another path");
+            throw new StartException("--stats-file " + path + ": directory " + dir + " is not writable; choose another path");
         }
     }
 

@@ -1,4 +1,4 @@
-package org.electrolab.lab.netns;
+package org.electrolab.replica.node;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * What a running replica's stats file ({@code --stats-file}, a JSON ReplicaStats) says about its
- * position: what {@code lab status} shows and what readiness waits for.
+ * position, as {@link StatsFile} wrote it: what {@code lab status} shows and what readiness waits for.
  *
  * @param path the replica's packet path (user space or the eBPF offloads it attached)
  * @param offloadsLoaded the offloads the replica attached ({@code none} when it runs in user space)
