@@ -250,7 +250,7 @@ public final class LinkFaults {
     }
 
     private static Map<String, Integer> maps(String port, int programId) {
-        BpfProgInfo program = bpf(port, () -> BpfProgInfo.ofId(programId)).orElseThrow(() ->
+        BpfProgInfo program = libbpf(port, () -> BpfProgInfo.ofId(programId)).orElseThrow(() ->
                 new LabException("the program on port " + port + " (id " + programId + ") was unloaded meanwhile; try again"));
         if (!program.name().equals(PROGRAM)) {
             throw new LabException("port " + port + " has program " + program.name() + " (id " + programId + ") where " + PROGRAM
@@ -258,7 +258,7 @@ public final class LinkFaults {
         }
         Map<String, Integer> maps = new LinkedHashMap<>();
         for (int mapId : program.mapIds()) {
-            try (BpfMap map = bpf(port, () -> BpfMap.openById(mapId))) {
+            try (BpfMap map = libbpf(port, () -> BpfMap.openById(mapId))) {
                 maps.put(map.name(), mapId);
             }
         }
@@ -301,7 +301,7 @@ public final class LinkFaults {
     /** Runs {@code work} on map {@code name} of the attached program, opened by its id. */
     private static <T> T withMap(Attached attached, String name, Function<BpfMap, T> work) {
         int id = attached.map(name);
-        return bpf(attached.port(), () -> {
+        return libbpf(attached.port(), () -> {
             try (BpfMap map = BpfMap.openById(id)) {
                 return work.apply(map);
             }
@@ -321,11 +321,11 @@ public final class LinkFaults {
 
     /** Runs {@code work} in the switch namespace, where the bridge ports are (a netlink socket, an interface index). */
     private <T> T inSwitch(String port, Callable<T> work) {
-        return bpf(port, () -> NetworkNamespace.call(sw.name(), work));
+        return libbpf(port, () -> NetworkNamespace.call(sw.name(), work));
     }
 
     /** A libbpf or kernel failure as a one-line LabException that names the port. */
-    private static <T> T bpf(String port, Callable<T> work) {
+    private static <T> T libbpf(String port, Callable<T> work) {
         try {
             return work.call();
         } catch (BpfException e) {
