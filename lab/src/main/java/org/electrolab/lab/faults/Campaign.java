@@ -9,12 +9,14 @@ import org.electrolab.lab.experiment.OffloadSet;
 /**
  * A fault campaign, read from a file like experiments/faults.yaml by {@link CampaignFile}: every
  * fault kind, at every size, with every offload set, {@code repeats} times. One run is
- * {@code before} of load, the fault for {@code during}, then {@code after} of load on the healed
+ * {@code settle} of load (the run's new client JVM warms up; not the reference), {@code before} of
+ * load (the reference rate), the fault for {@code during}, then {@code after} of load on the healed
  * cluster, with {@code clients} kv clients recording a history. Each new lab first serves
- * {@code warmup} of unrecorded kv load, so that the first run does not measure cold JVMs.
+ * {@code warmup} of unrecorded kv load, so that the first run does not measure cold replica JVMs.
  */
 public record Campaign(String name, List<Integer> sizes, List<OffloadSet> offloadSets, List<FaultKind> faults, int repeats,
-                       int clients, Duration warmup, Duration before, Duration during, Duration after, long clusterId, int port) {
+                       int clients, Duration warmup, Duration settle, Duration before, Duration during, Duration after,
+                       long clusterId, int port) {
 
     public Campaign {
         sizes = List.copyOf(sizes);
@@ -43,8 +45,8 @@ public record Campaign(String name, List<Integer> sizes, List<OffloadSet> offloa
         return runs;
     }
 
-    /** How long the clients run: the three phases. */
+    /** How long the clients run: the four phases. */
     public Duration load() {
-        return before.plus(during).plus(after);
+        return settle.plus(before).plus(during).plus(after);
     }
 }

@@ -28,6 +28,7 @@ public final class CampaignFile {
             "repeats", "",
             "clients", "",
             "warmup", "",
+            "settle", "",
             "before", "",
             "during", "",
             "after", "",
@@ -61,6 +62,7 @@ public final class CampaignFile {
         int clients = root.has("clients")
                 ? (int) fields.integer(root.get("clients"), "clients", 1, CLIENTS_MAX, "kv clients recording the history, e.g. clients: 4") : 4;
         Duration warmup = root.has("warmup") ? fields.duration(root.get("warmup"), "warmup", true, "5s") : Duration.ofSeconds(5);
+        Duration settle = root.has("settle") ? fields.duration(root.get("settle"), "settle", true, "3s") : Duration.ofSeconds(3);
         Duration before = root.has("before") ? fields.duration(root.get("before"), "before", false, "3s") : Duration.ofSeconds(3);
         Duration during = root.has("during") ? fields.duration(root.get("during"), "during", false, "4s") : Duration.ofSeconds(4);
         Duration after = root.has("after") ? fields.duration(root.get("after"), "after", false, "5s") : Duration.ofSeconds(5);
@@ -70,7 +72,7 @@ public final class CampaignFile {
         int port = root.has("port")
                 ? (int) fields.integer(root.get("port"), "port", 1, 65535, "a UDP port, e.g. port: 7000") : ScenarioFile.PORT_DEFAULT;
         if (!fields.problems().isEmpty()) throw new MatrixException(fields.problems());
-        return new Campaign(name, sizes, offloads, faults, repeats, clients, warmup, before, during, after, clusterId, port);
+        return new Campaign(name, sizes, offloads, faults, repeats, clients, warmup, settle, before, during, after, clusterId, port);
     }
 
     private static List<FaultKind> faults(JsonNode node, YamlFields fields) {

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.electrolab.client.KvClient;
 import org.electrolab.client.KvClient.Outcome;
 import org.electrolab.client.history.Availability;
 import org.electrolab.client.history.History;
@@ -159,6 +160,7 @@ public final class CampaignRunner {
 
     private FaultRun runOne(Lab lab, FaultInjector injector, Campaign.Run run) throws IOException, InterruptedException {
         if (awaitConverged(lab) < 0) return FaultRun.failed(run, "", "replicas did not agree on a view before the run: " + positions(lab));
+        long viewBefore = view(lab);
         Path history = results.history(run.id());
         List<String> args = List.of("--history", history.toAbsolutePath().toString(),
                 "--clients", Integer.toString(campaign.clients()),
@@ -174,7 +176,8 @@ public final class CampaignRunner {
                 return FaultRun.failed(run, "", "the clients committed nothing within " + PROGRESS_LIMIT.toSeconds() + " s; see "
                         + results.clientLog(run.id()));
             }
-            Thread.sleep(campaign.before().toMillis());
+            // The run's client is a new JVM: its first seconds are slower, and would make the reference a ramp.
+            Thread.sleep(campaign.settle().plus(campaign.before()).toMillis());
             faultNanos = System.nanoTime();
             long injectedAtMillis = System.currentTimeMillis();
             injected = injector.inject(run.fault());
@@ -201,7 +204,8 @@ public final class CampaignRunner {
         // Healing restarted what the fault killed: a replica not running now died on its own.
         List<String> crashed = lab.network().replicas().stream().filter(h -> lab.replicaProcess(h).isEmpty()).map(LabHost::name).toList();
         long converged = crashed.isEmpty() ? awaitConverged(lab) : -1;
-        return judge(run, injected, HistoryFile.read(history), faultNanos, healNanos, converged, commit(lab), links, crashed);
+        return judge(run, injected, HistoryFile.read(history), faultNanos, healNanos, campaign.before(), converged, commit(lab),
+                viewBefore, view(lab), links, crashed);
     }
 
     /** The fault window in the lab's state directory, for `lab watch` to shade; a page is no reason to fail a run. */
@@ -259,13 +263,20 @@ public final class CampaignRunner {
         return String.join("; ", each);
     }
 
+    /** The highest view any replica's stats file names. */
+    private static long view(Lab lab) {
+        return lab.network().replicas().stream().map(lab::replicaView).flatMap(Optional::stream)
+                .mapToLong(ReplicaView::view).max().orElse(0);
+    }
+
     private static long commit(Lab lab) {
         return lab.network().replicas().stream().map(lab::replicaView).flatMap(Optional::stream)
                 .mapToLong(ReplicaView::commit).max().orElse(0);
     }
 
     static FaultRun judge(Campaign.Run run, FaultInjector.Injected injected, History history, long faultNanos, long healNanos,
-                          long convergedMillis, long commit, Map<String, Map<String, Long>> links, List<String> crashed) {
+                          Duration before, long convergedMillis, long commit, long viewBefore, long viewAfter,
+                          Map<String, Map<String, Long>> links, List<String> crashed) {
         long ops = 0, ok = 0, fail = 0, unknown = 0;
         long first = Long.MAX_VALUE;
         long lastInvoke = Long.MIN_VALUE;
@@ -285,9 +296,14 @@ public final class CampaignRunner {
         double unavailable = Availability.unavailableNanos(history, faultNanos, end) / 1e6;
         List<Long> timeline = new ArrayList<>();
         for (long count : Availability.timeline(history, BUCKET.toNanos())) timeline.add(count);
+        double faultAt = (faultNanos - first) / 1e9, healAt = (healNanos - first) / 1e9, bucket = BUCKET.toMillis() / 1000.0;
+        double beforeSeconds = before.toMillis() / 1000.0;
+        // The campaign's client gives up on a call after the kv client's default, as ClientCommand does.
+        Goodput goodput = Goodput.of(timeline, bucket, faultAt, healAt, beforeSeconds,
+                Goodput.p99Millis(history, faultNanos, healNanos, KvClient.Options.defaults().giveUpAfter().toNanos()));
         return new FaultRun(run.id(), run.size(), run.offloads().label(), run.fault().label, run.repeat(), FaultRun.OK, "",
                 injected.what(), ops, ok, fail, unknown, linearizable.ok(), linearizable.ok() ? "" : linearizable.explanation(),
                 lost.lost().size(), lost.unverified().size(), Math.round(unavailable * 10) / 10.0, convergedMillis, commit,
-                (faultNanos - first) / 1e9, (healNanos - first) / 1e9, BUCKET.toMillis() / 1000.0, timeline, links, crashed);
+                viewBefore, viewAfter, faultAt, healAt, bucket, beforeSeconds, timeline, goodput, links, crashed);
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -24,8 +25,6 @@ import org.electrolab.replica.node.ReplicaView;
  */
 final class FaultInjector {
     private static final Duration EXIT_WAIT = Duration.ofSeconds(10);
-    private static final double LOSS_SMALL = 0.05;
-    private static final double LOSS_LARGE = 0.20;
     private static final double DUPLICATE = 0.20;
     private static final double REORDER = 0.20;
 
@@ -85,8 +84,8 @@ final class FaultInjector {
                 List<LabHost> side = followers(leader).subList(0, (replicas.size() - 1) / 2);
                 yield link(kind, side, () -> links.partition(side), "cut " + names(side) + " (followers) off from the other replicas");
             }
-            case LOSS_5 -> link(kind, replicas, () -> links.loss(LOSS_SMALL, replicas), "dropped 5% of packets to every replica");
-            case LOSS_20 -> link(kind, replicas, () -> links.loss(LOSS_LARGE, replicas), "dropped 20% of packets to every replica");
+            case LOSS_0, LOSS_1, LOSS_5, LOSS_10, LOSS_20 -> link(kind, replicas, () -> links.loss(kind.lossRate, replicas),
+                    String.format(Locale.ROOT, "dropped %.0f%% of packets to every replica", 100 * kind.lossRate));
             case DUPLICATE -> link(kind, replicas, () -> links.duplicate(DUPLICATE, replicas), "duplicated 20% of packets to every replica");
             case REORDER -> link(kind, replicas, () -> links.slow(REORDER, replicas), "held back 20% of packets to every replica");
             case DELAY -> link(kind, replicas, () -> links.slow(1.0, replicas), "sent every packet to the replicas through the slow class");

@@ -5,6 +5,7 @@ import java.util.function.ToDoubleFunction;
 
 import org.electrolab.lab.experiment.Figures;
 import org.electrolab.lab.experiment.RunRow;
+import org.electrolab.lab.figures.Stat;
 
 /**
  * Every run of one cell and the spread of its figures over the runs that completed.

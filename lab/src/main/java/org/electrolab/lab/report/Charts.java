@@ -21,6 +21,8 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 import org.electrolab.lab.experiment.Figures;
 import org.electrolab.lab.experiment.RunRow;
+import org.electrolab.lab.figures.ChartFiles;
+import org.electrolab.lab.figures.Stat;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogarithmicAxis;

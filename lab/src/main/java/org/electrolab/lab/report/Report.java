@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.electrolab.lab.experiment.Cluster;
 import org.electrolab.lab.experiment.RunRow;
 import org.electrolab.lab.experiment.RunStatus;
+import org.electrolab.lab.figures.Stat;
 
 /**
  * {@code electrolab report DIR}: report.md and charts/*.png from a results directory. The report

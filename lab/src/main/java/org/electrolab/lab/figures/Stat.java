@@ -1,4 +1,4 @@
-package org.electrolab.lab.report;
+package org.electrolab.lab.figures;
 
 import java.util.List;
 

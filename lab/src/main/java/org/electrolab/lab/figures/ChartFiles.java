@@ -1,4 +1,4 @@
-package org.electrolab.lab.report;
+package org.electrolab.lab.figures;
 
 import java.awt.geom.Rectangle2D;
 import java.io.IOException;
