@@ -29,8 +29,8 @@ import org.electrolab.lab.experiment.NetnsCluster;
 import org.electrolab.lab.experiment.Progress;
 import org.electrolab.lab.experiment.ResultsDir;
 import org.electrolab.lab.netns.LabException;
-import org.electrolab.lab.netns.LabNetwork;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Network;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.netns.Privileges;
 import org.electrolab.lab.report.Report;
 import picocli.CommandLine;
@@ -116,16 +116,16 @@ public final class ExperimentCommand extends GroupCommand {
                 }
                 matrix = matrix.withRepeats(repeats);
             }
-            LabPaths paths;
+            Locations paths;
             try {
                 if (inventories.isEmpty()) {
-                    LabNetwork.requireName(labName);
+                    Network.requireName(labName);
                     Privileges.requireRoot();
                     Privileges.requireTools();
                 } else {
                     requireAnsible();
                 }
-                paths = LabPaths.locate();
+                paths = Locations.locate();
             } catch (LabException e) {
                 throw new UserError(e.getMessage().replace("--name", "--lab-name"));
             }
@@ -196,7 +196,7 @@ public final class ExperimentCommand extends GroupCommand {
                     + "(apt-get install ansible) or run without --inventory on the netns lab");
         }
 
-        private Map<String, Object> environment(LabPaths paths) {
+        private Map<String, Object> environment(Locations paths) {
             Map<String, Object> environment = new LinkedHashMap<>();
             List<String> commandLine = new ArrayList<>(List.of("electrolab"));
             commandLine.addAll(spec.commandLine().getParseResult().originalArgs());

@@ -26,8 +26,8 @@ import org.electrolab.lab.faults.CampaignRunner;
 import org.electrolab.lab.faults.FaultReport;
 import org.electrolab.lab.faults.FaultRun;
 import org.electrolab.lab.netns.LabException;
-import org.electrolab.lab.netns.LabNetwork;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Network;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.netns.Privileges;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -79,12 +79,12 @@ public final class FaultsCommand implements Callable<Integer> {
             err.flush();
             return UserError.EXIT_CODE;
         }
-        LabPaths paths;
+        Locations paths;
         try {
-            LabNetwork.requireName(labName);
+            Network.requireName(labName);
             Privileges.requireRoot();
             Privileges.requireTools();
-            paths = LabPaths.locate();
+            paths = Locations.locate();
         } catch (LabException e) {
             throw new UserError(e.getMessage().replace("--name", "--lab-name"));
         }
@@ -121,7 +121,7 @@ public final class FaultsCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, Object> environment(LabPaths paths) {
+    private Map<String, Object> environment(Locations paths) {
         Map<String, Object> environment = new LinkedHashMap<>();
         List<String> commandLine = new ArrayList<>(List.of("electrolab"));
         commandLine.addAll(spec.commandLine().getParseResult().originalArgs());

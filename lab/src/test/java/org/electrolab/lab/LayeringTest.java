@@ -8,12 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
@@ -117,6 +119,43 @@ class LayeringTest {
                 .as("%s is broken by something", rule.getDescription()).isTrue());
         assertThat(labRules(Map.of()).stream().filter(rule -> rule.evaluate(MAIN).hasViolation()))
                 .as("faults -> experiment, broken today").hasSize(1);
+    }
+
+    /**
+     * Public nested main types named like a top-level main type, today (binary names). The list only
+     * shrinks: {@link #noTwoMainTypesShareASimpleName} fails on a new one and on one that is gone.
+     */
+    private static final Set<String> NESTED_LIKE_TOP_LEVEL = Set.of(
+            "org.electrolab.client.KvClient$Options",
+            "org.electrolab.lab.faults.Campaign$Run",
+            "org.electrolab.lab.kernels.KernelCheck$Options",
+            "org.electrolab.protocol.Kv$Status");
+
+    /**
+     * Names that say one thing (docs/architecture.md, "Names"): no two top-level main types of any
+     * module share a simple name, and no public nested type takes a top-level type's name (as the
+     * offload's and the core's KernelState, or Lab.Status beside the core's Status, once did) beyond
+     * those listed in {@link #NESTED_LIKE_TOP_LEVEL}.
+     */
+    @Test
+    void noTwoMainTypesShareASimpleName() {
+        Map<String, List<String>> topLevel = new TreeMap<>();
+        for (JavaClass c : MAIN) {
+            if (c.isTopLevelClass() && !c.getSimpleName().equals("package-info")) {
+                topLevel.computeIfAbsent(c.getSimpleName(), k -> new ArrayList<>()).add(c.getName());
+            }
+        }
+        assertThat(topLevel).as("main types of the four modules").containsKeys("Replica", "Lab", "Message", "KvClient");
+        assertThat(topLevel.values().stream().filter(names -> names.size() > 1)).as("top-level types that share a simple name").isEmpty();
+        Set<String> nestedLikeTopLevel = new TreeSet<>();
+        for (JavaClass c : MAIN) {
+            if (c.isNestedClass() && !c.isAnonymousClass() && !c.isLocalClass() && c.getModifiers().contains(JavaModifier.PUBLIC)
+                    && topLevel.containsKey(c.getSimpleName())) {
+                nestedLikeTopLevel.add(c.getName());
+            }
+        }
+        assertThat(nestedLikeTopLevel).as("public nested types named like a top-level type (LayeringTest.NESTED_LIKE_TOP_LEVEL)")
+                .isEqualTo(new TreeSet<>(NESTED_LIKE_TOP_LEVEL));
     }
 
     /** Every rule's failure report, not only the first rule's. */

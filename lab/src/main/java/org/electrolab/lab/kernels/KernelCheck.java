@@ -21,7 +21,7 @@ import org.electrolab.lab.cli.UserError;
 import org.electrolab.lab.experiment.EnvironmentFacts;
 import org.electrolab.lab.experiment.ResultsDir;
 import org.electrolab.lab.netns.CommandRunner;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.netns.Privileges;
 import org.electrolab.protocol.config.ClusterConfig;
 
@@ -53,7 +53,7 @@ public final class KernelCheck {
     static final Duration EMULATED_READY_LIMIT = Duration.ofMinutes(10);
     static final Duration READY_LIMIT = Duration.ofMinutes(2);
 
-    private final LabPaths paths;
+    private final Locations paths;
     private final KernelPins pins;
     private final Options options;
     private final PrintWriter log;
@@ -64,7 +64,7 @@ public final class KernelCheck {
     /** What the guests boot and load but the results need not keep: initramfs images, jars, the AOT cache. */
     private Path work;
 
-    public KernelCheck(LabPaths paths, KernelPins pins, Options options, PrintWriter log) {
+    public KernelCheck(Locations paths, KernelPins pins, Options options, PrintWriter log) {
         this.paths = paths;
         this.pins = pins;
         this.options = options;

@@ -80,7 +80,7 @@ final class FakeCluster implements Cluster {
         up = false;
     }
 
-    /** Offloads help, larger clusters hurt, more clients help: figures a test can check a report against. */
+    /** LoadedPrograms help, larger clusters hurt, more clients help: figures a test can check a report against. */
     static double throughput(Scenario scenario) {
         return 1000.0 * scenario.workload().clients() * (1 + scenario.offloads().size()) / scenario.replicas();
     }

@@ -23,7 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.electrolab.lab.scenario.Scenario;
-import org.electrolab.lab.scenario.Workload;
+import org.electrolab.lab.scenario.ClientLoad;
 import org.electrolab.protocol.Kv;
 import org.electrolab.protocol.Message;
 import org.electrolab.protocol.Message.*;
@@ -52,7 +52,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class HostileInputTest {
 
-    private static final Workload LOAD = new Workload(2, Duration.ofSeconds(1), Duration.ofSeconds(3), 64);
+    private static final ClientLoad LOAD = new ClientLoad(2, Duration.ofSeconds(1), Duration.ofSeconds(3), 64);
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** How long the sender listens for an answer after its last datagram. */
     private static final long LISTEN_MILLIS = 2000;
@@ -78,12 +78,12 @@ class HostileInputTest {
     private final String name = TestLabs.uniqueName();
     @TempDir
     Path stateRoot;
-    private LabPaths paths;
+    private Locations paths;
 
     @BeforeEach
     void requireRoot() {
         RootRequirement.require("hostile input in the netns lab");
-        paths = new LabPaths(TestLabs.repo(), stateRoot);
+        paths = new Locations(TestLabs.repo(), stateRoot);
     }
 
     @AfterEach
@@ -162,7 +162,7 @@ class HostileInputTest {
                 assertThat(now.path(field)).as(who + " " + field).isEqualTo(was.path(field));
             }
             assertThat(now.path("running").asBoolean()).as(who + " running").isTrue();
-            assertThat(LabProcesses.fromPidFile(lab.state().pidFile("r" + replica)).filter(ProcessHandle::isAlive))
+            assertThat(Processes.fromPidFile(lab.state().pidFile("r" + replica)).filter(ProcessHandle::isAlive))
                     .as(who + " process").isPresent();
         }
     }
@@ -261,7 +261,7 @@ class HostileInputTest {
     }
 
     /** Runs HostileSender on {@code from}, bound to {@code bindPort}, against replicas {@code targets}; its output lines. */
-    private List<String> send(Lab lab, LabHost from, int bindPort, List<Hostile> hostile, List<Integer> targets) throws Exception {
+    private List<String> send(Lab lab, Host from, int bindPort, List<Hostile> hostile, List<Integer> targets) throws Exception {
         Path file = Files.createTempFile(stateRoot, "hostile", ".frames");
         try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
             for (Hostile h : hostile) {

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.electrolab.lab.scenario.Scenario;
-import org.electrolab.lab.scenario.Workload;
+import org.electrolab.lab.scenario.ClientLoad;
 import org.electrolab.protocol.testing.RootRequirement;
 import org.electrolab.replica.node.ReplicaView;
 import org.junit.jupiter.api.AfterEach;
@@ -26,12 +26,12 @@ class LabUpTest {
     private final String name = TestLabs.uniqueName();
     @TempDir
     Path stateRoot;
-    private LabPaths paths;
+    private Locations paths;
 
     @BeforeEach
     void requireRootAndBuiltJars() {
         RootRequirement.require("the netns lab");
-        paths = new LabPaths(TestLabs.repo(), stateRoot);
+        paths = new Locations(TestLabs.repo(), stateRoot);
         // The launcher builds stale jars on first use; do it once here, not in three replicas racing readiness.
         new CommandRunner(Duration.ofMinutes(8)).run(paths.launcher().toString(), "--help");
     }
@@ -45,11 +45,11 @@ class LabUpTest {
     void scenario3WithoutOffloadsAnswersTheClientAndDownLeavesNothing() throws Exception {
         Scenario shipped = TestLabs.scenario(3);
         Scenario scenario = new Scenario(shipped.name(), 3, List.of(), shipped.app(), shipped.clusterId(), shipped.port(),
-                new Workload(2, Duration.ofSeconds(1), Duration.ofSeconds(2), 64));
+                new ClientLoad(2, Duration.ofSeconds(1), Duration.ofSeconds(2), 64));
 
         Lab lab = Lab.up(paths, name, scenario);
 
-        Lab.Status status = lab.status();
+        Lab.Overview status = lab.status();
         List<ReplicaView> views = status.hosts().stream().filter(h -> h.host().isReplica()).map(h -> h.view().orElseThrow()).toList();
         assertThat(views).hasSize(3).allSatisfy(v -> assertThat(v.isNormal()).isTrue());
         assertThat(views.stream().map(ReplicaView::view).distinct()).hasSize(1);

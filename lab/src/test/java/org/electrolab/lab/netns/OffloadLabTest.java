@@ -20,7 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.electrolab.lab.scenario.Scenario;
-import org.electrolab.lab.scenario.Workload;
+import org.electrolab.lab.scenario.ClientLoad;
 import org.electrolab.protocol.config.Offload;
 import org.electrolab.protocol.testing.RootRequirement;
 import org.electrolab.replica.node.ReplicaView;
@@ -38,18 +38,18 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class OffloadLabTest {
 
-    private static final Workload SHORT = new Workload(2, Duration.ofSeconds(1), Duration.ofSeconds(3), 64);
+    private static final ClientLoad SHORT = new ClientLoad(2, Duration.ofSeconds(1), Duration.ofSeconds(3), 64);
     private static final Duration STATS_WAIT = Duration.ofSeconds(30);
 
     private final String name = TestLabs.uniqueName();
     @TempDir
     Path stateRoot;
-    private LabPaths paths;
+    private Locations paths;
 
     @BeforeEach
     void requireRoot() {
         RootRequirement.require("the offloads in the netns lab");
-        paths = new LabPaths(TestLabs.repo(), stateRoot);
+        paths = new Locations(TestLabs.repo(), stateRoot);
     }
 
     @AfterEach
@@ -82,7 +82,7 @@ class OffloadLabTest {
         }
 
         long oldView = view(lab, leader);
-        ProcessHandle leaderProcess = LabProcesses.fromPidFile(lab.state().pidFile("r" + leader)).orElseThrow();
+        ProcessHandle leaderProcess = Processes.fromPidFile(lab.state().pidFile("r" + leader)).orElseThrow();
         leaderProcess.destroyForcibly();
         assertThat(leaderProcess.onExit().get()).isNotNull();
 
@@ -129,8 +129,8 @@ class OffloadLabTest {
         }
 
         // Shorter than the three windows a follower needs to notice: the rate with the answers lost.
-        double brokenRate = rate(lab.runClient(new Workload(2, Duration.ZERO, Duration.ofSeconds(2), 64), stateRoot.resolve("broken.json")));
-        lab.runClient(new Workload(8, Duration.ofSeconds(1), Duration.ofSeconds(8), 64), stateRoot.resolve("noticed.json"));
+        double brokenRate = rate(lab.runClient(new ClientLoad(2, Duration.ZERO, Duration.ofSeconds(2), 64), stateRoot.resolve("broken.json")));
+        lab.runClient(new ClientLoad(8, Duration.ofSeconds(1), Duration.ofSeconds(8), 64), stateRoot.resolve("noticed.json"));
         // With 3 replicas one follower's PrepareOK commits an op: once one follower answers from
         // user space the leader stops resending, and the other may never need to notice.
         List<Integer> followers = IntStream.range(0, 3).filter(r -> r != leader).boxed().toList();
@@ -157,7 +157,7 @@ class OffloadLabTest {
         normalLeader(lab, v -> true);
         assertThat(ourPrograms()).as("programs attached by the lab and its replicas").isGreaterThan(programsBefore);
         List<Long> pids = lab.status().hosts().stream().flatMap(h -> h.pids().stream()).toList();
-        ProcessHandle replica = LabProcesses.fromPidFile(lab.state().pidFile("r1")).orElseThrow();
+        ProcessHandle replica = Processes.fromPidFile(lab.state().pidFile("r1")).orElseThrow();
         replica.destroyForcibly();
         replica.onExit().get();
 

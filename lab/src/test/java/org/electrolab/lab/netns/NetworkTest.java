@@ -20,18 +20,18 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** The lab's network on the real kernel: namespaces, bridge, cables, and what down leaves (nothing). */
-class LabNetworkTest {
+class NetworkTest {
     private final CommandRunner runner = new CommandRunner();
     private final List<Process> started = new ArrayList<>();
     private final String name = TestLabs.uniqueName();
     @TempDir
     Path stateRoot;
-    private LabPaths paths;
+    private Locations paths;
 
     @BeforeEach
     void requireRoot() {
         RootRequirement.require("the netns lab");
-        paths = new LabPaths(TestLabs.repo(), stateRoot);
+        paths = new Locations(TestLabs.repo(), stateRoot);
     }
 
     @AfterEach
@@ -44,9 +44,9 @@ class LabNetworkTest {
     void hostsInTheirOwnNamespacesExchangeUdpOverTheBridgeAndDownLeavesNothing() throws Exception {
         List<String> rootLinksBefore = TestLabs.rootLinksLike(name);
 
-        LabNetwork network = Lab.create(paths, name, TestLabs.scenario(3), runner).network();
+        Network network = Lab.create(paths, name, TestLabs.scenario(3), runner).network();
 
-        assertThat(Netns.list(runner, LabNetwork.namespacePrefix(name)))
+        assertThat(Netns.list(runner, Network.namespacePrefix(name)))
                 .containsExactlyInAnyOrder("el-" + name + "-r0", "el-" + name + "-r1", "el-" + name + "-r2",
                         "el-" + name + "-client", "el-" + name + "-sw");
         assertThat(TestLabs.rootLinksLike(name)).as("lab-like links in the root namespace").isEqualTo(rootLinksBefore);
@@ -64,7 +64,7 @@ class LabNetworkTest {
 
     @Test
     void switchSkipsIptablesAndHostsForwardWithTheXdpMtu() {
-        LabNetwork network = Lab.create(paths, name, TestLabs.scenario(3), runner).network();
+        Network network = Lab.create(paths, name, TestLabs.scenario(3), runner).network();
         Netns sw = new Netns(network.switchNetns(), runner);
         Netns r0 = new Netns(network.host("r0").netns(), runner);
 
@@ -72,9 +72,9 @@ class LabNetworkTest {
             assertThat(sw.exec("sysctl", "-n", "net.bridge.bridge-nf-call-" + table).strip()).as(table).isEqualTo("0");
         }
         assertThat(r0.exec("sysctl", "-n", "net.ipv4.conf.eth0.forwarding").strip()).isEqualTo("1");
-        assertThat(r0.ip("link", "show", "eth0")).contains("mtu " + LabNetwork.MTU).contains(network.host("r0").mac());
+        assertThat(r0.ip("link", "show", "eth0")).contains("mtu " + Network.MTU).contains(network.host("r0").mac());
         assertThat(r0.ip("link", "show", "lo")).contains("UP");
-        assertThat(sw.ip("link", "show", "r0")).contains("master " + LabNetwork.BRIDGE);
+        assertThat(sw.ip("link", "show", "r0")).contains("master " + Network.BRIDGE);
         assertThat(r0.exec("ethtool", "-k", "eth0")).contains("tx-checksumming: off");
     }
 
@@ -85,7 +85,7 @@ class LabNetworkTest {
     @Test
     void everyBridgePortRunsNativeXdpAndXdpOnAHostStillPassesTraffic() throws Exception {
         Path program = compileXdpPass();
-        LabNetwork network = Lab.create(paths, name, TestLabs.scenario(3), runner).network();
+        Network network = Lab.create(paths, name, TestLabs.scenario(3), runner).network();
         Netns sw = new Netns(network.switchNetns(), runner);
         for (String port : network.bridgePortsByHost().values()) {
             assertThat(sw.ip("link", "show", "dev", port)).as("bridge port %s", port).contains("xdp");
@@ -128,12 +128,12 @@ class LabNetworkTest {
         assertThatThrownBy(() -> Lab.create(paths, name, TestLabs.scenario(3), runner))
                 .isInstanceOf(LabException.class).hasMessageContaining("lab down --name " + name);
 
-        assertThat(Netns.list(runner, LabNetwork.namespacePrefix(name))).hasSize(5);
+        assertThat(Netns.list(runner, Network.namespacePrefix(name))).hasSize(5);
         assertThat(paths.stateDir(name).resolve("cluster.yaml")).exists();
     }
 
     /** Sends {@code text} from one host to a UDP echo on another, both Java programs run with ip netns exec. */
-    private String echo(LabHost from, LabHost to, String text) throws Exception {
+    private String echo(Host from, Host to, String text) throws Exception {
         Process receiver = new ProcessBuilder(new Netns(to.netns(), runner).execCommand(java("echo", "9000")))
                 .redirectErrorStream(true).start();
         started.add(receiver);
