@@ -19,14 +19,15 @@ import org.electrolab.lab.cli.CtrlC;
 import org.electrolab.lab.cli.GroupCommand;
 import org.electrolab.lab.cli.InvokingUser;
 import org.electrolab.lab.cli.UserError;
-import org.electrolab.lab.experiment.Cluster;
-import org.electrolab.lab.experiment.EnvironmentFacts;
+import org.electrolab.lab.pipeline.Cluster;
+import org.electrolab.lab.pipeline.EnvironmentFacts;
 import org.electrolab.lab.experiment.ExperimentRunner;
 import org.electrolab.lab.experiment.Matrix;
-import org.electrolab.lab.experiment.MatrixException;
+import org.electrolab.lab.pipeline.PlanException;
 import org.electrolab.lab.experiment.MatrixFile;
-import org.electrolab.lab.experiment.NetnsCluster;
-import org.electrolab.lab.experiment.Progress;
+import org.electrolab.lab.pipeline.PlanKeys;
+import org.electrolab.lab.pipeline.NetnsCluster;
+import org.electrolab.lab.pipeline.Progress;
 import org.electrolab.lab.experiment.ResultsDir;
 import org.electrolab.lab.netns.LabException;
 import org.electrolab.lab.netns.Network;
@@ -105,14 +106,14 @@ public final class ExperimentCommand extends GroupCommand {
             Matrix matrix;
             try {
                 matrix = MatrixFile.load(matrixFile);
-            } catch (MatrixException e) {
+            } catch (PlanException e) {
                 e.problems().forEach(err::println);
                 err.flush();
                 return UserError.EXIT_CODE;
             }
             if (repeats != null) {
-                if (repeats < 1 || repeats > MatrixFile.REPEATS_MAX) {
-                    throw new UserError("--repeats " + repeats + ": use 1.." + MatrixFile.REPEATS_MAX);
+                if (repeats < 1 || repeats > PlanKeys.REPEATS_MAX) {
+                    throw new UserError("--repeats " + repeats + ": use 1.." + PlanKeys.REPEATS_MAX);
                 }
                 matrix = matrix.withRepeats(repeats);
             }

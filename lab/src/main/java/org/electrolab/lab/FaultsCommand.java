@@ -16,9 +16,9 @@ import java.util.concurrent.Callable;
 import org.electrolab.lab.cli.CtrlC;
 import org.electrolab.lab.cli.InvokingUser;
 import org.electrolab.lab.cli.UserError;
-import org.electrolab.lab.experiment.EnvironmentFacts;
-import org.electrolab.lab.experiment.MatrixException;
-import org.electrolab.lab.experiment.Progress;
+import org.electrolab.lab.pipeline.EnvironmentFacts;
+import org.electrolab.lab.pipeline.PlanException;
+import org.electrolab.lab.pipeline.Progress;
 import org.electrolab.lab.faults.Campaign;
 import org.electrolab.lab.faults.CampaignDir;
 import org.electrolab.lab.faults.CampaignFile;
@@ -74,7 +74,7 @@ public final class FaultsCommand implements Callable<Integer> {
         Campaign campaign;
         try {
             campaign = CampaignFile.load(campaignFile);
-        } catch (MatrixException e) {
+        } catch (PlanException e) {
             e.problems().forEach(err::println);
             err.flush();
             return UserError.EXIT_CODE;

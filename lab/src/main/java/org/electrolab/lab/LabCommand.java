@@ -15,7 +15,7 @@ import org.electrolab.lab.cli.CtrlC;
 import org.electrolab.lab.cli.GroupCommand;
 import org.electrolab.lab.cli.LabStep;
 import org.electrolab.lab.cli.UserError;
-import org.electrolab.lab.experiment.Progress;
+import org.electrolab.lab.pipeline.Progress;
 import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
 import org.electrolab.lab.netns.Host;

@@ -24,9 +24,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.electrolab.lab.experiment.Cluster;
-import org.electrolab.lab.experiment.ClusterException;
-import org.electrolab.lab.experiment.OffloadSet;
+import org.electrolab.lab.pipeline.Cluster;
+import org.electrolab.lab.pipeline.ClusterException;
+import org.electrolab.lab.pipeline.OffloadSet;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.ClientLoad;
 

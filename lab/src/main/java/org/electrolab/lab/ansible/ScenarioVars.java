@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
-import org.electrolab.lab.experiment.OffloadSet;
+import org.electrolab.lab.pipeline.OffloadSet;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.ScenarioException;
 import org.electrolab.lab.scenario.ScenarioFile;

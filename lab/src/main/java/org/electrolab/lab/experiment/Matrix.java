@@ -1,5 +1,6 @@
 package org.electrolab.lab.experiment;
 
+import org.electrolab.lab.pipeline.OffloadSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package org.electrolab.lab.faults;
 
+import org.electrolab.lab.pipeline.RunId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +25,10 @@ import org.electrolab.client.history.HistoryFile;
 import org.electrolab.client.history.LinearizabilityChecker;
 import org.electrolab.client.history.LostWrites;
 import org.electrolab.lab.ClientCommand;
-import org.electrolab.lab.experiment.ClusterException;
-import org.electrolab.lab.experiment.NetnsCluster;
-import org.electrolab.lab.experiment.OffloadSet;
-import org.electrolab.lab.experiment.Progress;
+import org.electrolab.lab.pipeline.ClusterException;
+import org.electrolab.lab.pipeline.NetnsCluster;
+import org.electrolab.lab.pipeline.OffloadSet;
+import org.electrolab.lab.pipeline.Progress;
 import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
 import org.electrolab.lab.netns.Host;
@@ -91,7 +92,7 @@ public final class CampaignRunner {
             while (index < plan.size() && plan.get(index).size() == first.size() && plan.get(index).offloads().equals(first.offloads())) {
                 group.add(plan.get(index++));
             }
-            String key = "n" + first.size() + "-" + first.offloads().label().replace(',', '+');
+            String key = RunId.cluster(first.size(), first.offloads());
             NetnsCluster cluster = new NetnsCluster(paths, labName);
             try {
                 labs.put(key, cluster.up(scenario(first.size(), first.offloads()), results.logs().resolve(key)));

@@ -18,8 +18,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import org.electrolab.lab.cli.UserError;
-import org.electrolab.lab.experiment.EnvironmentFacts;
-import org.electrolab.lab.experiment.ResultsDir;
+import org.electrolab.lab.pipeline.EnvironmentFacts;
+import org.electrolab.lab.pipeline.ResultsName;
 import org.electrolab.lab.netns.CommandRunner;
 import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.netns.Privileges;
@@ -90,7 +90,7 @@ public final class KernelCheck {
         List<Target> targets = new ArrayList<>();
         for (String name : requested.isEmpty() ? defaultKernels() : requested) targets.add(target(name));
         if (!Privileges.isRoot()) throw new UserError("kernels check needs root (BPF, namespaces, and QEMU's access to the checkout); run it with sudo");
-        ResultsDir.createEmpty(options.out());
+        ResultsName.createEmpty(options.out());
         log.println("kernels check: " + String.join(", ", targets.stream().map(Target::key).toList()) + " -> " + options.out());
         log.flush();
         work = Files.createTempDirectory(Files.createDirectories(options.cache()), "check-");

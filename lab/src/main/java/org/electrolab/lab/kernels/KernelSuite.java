@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.electrolab.lab.experiment.EnvironmentFacts;
+import org.electrolab.lab.pipeline.EnvironmentFacts;
 import org.electrolab.lab.netns.CommandRunner;
 import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;

@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 
 import org.electrolab.lab.cli.GroupCommand;
 import org.electrolab.lab.cli.UserError;
-import org.electrolab.lab.experiment.ResultsDir;
+import org.electrolab.lab.pipeline.ResultsName;
 import org.electrolab.lab.netns.LabException;
 import org.electrolab.lab.netns.Locations;
 import org.electrolab.protocol.config.ClusterConfig;
@@ -98,8 +98,7 @@ public final class KernelsCommand extends GroupCommand {
             for (int n : labSizes) if (n < 3 || n % 2 == 0) throw new UserError("--lab-sizes " + n + ": use odd sizes of 3 or more");
             Locations paths = Locations.locate();
             KernelPins pins = KernelPins.load(paths.repo());
-            Path dir = out != null ? out : paths.repo().resolve("experiments").resolve("results")
-                    .resolve(ResultsDir.stamp(LocalDateTime.now()) + "-kernels");
+            Path dir = out != null ? out : ResultsName.dir(paths.repo().resolve("experiments").resolve("results"), LocalDateTime.now(), "kernels");
             KernelCheck check = new KernelCheck(paths, pins, new KernelCheck.Options(dir.toAbsolutePath(),
                     cache != null ? cache : defaultCache(), accel, jobs, duration(timeout), labSizes), spec.commandLine().getOut());
             try {

@@ -1,5 +1,7 @@
 package org.electrolab.lab.experiment;
 
+import org.electrolab.lab.pipeline.Cluster;
+import org.electrolab.lab.pipeline.ClusterException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

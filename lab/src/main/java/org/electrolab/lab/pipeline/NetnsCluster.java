@@ -1,4 +1,4 @@
-package org.electrolab.lab.experiment;
+package org.electrolab.lab.pipeline;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package org.electrolab.lab.experiment;
+package org.electrolab.lab.pipeline;
 
 import java.io.File;
 import java.io.IOException;
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * version and commit. Each fact that cannot be read is recorded as {@code "unknown"}, never fatal.
  */
 public final class EnvironmentFacts {
-    static final String UNKNOWN = "unknown";
+    public static final String UNKNOWN = "unknown";
 
     private EnvironmentFacts() {}
 
