@@ -101,16 +101,9 @@ public final class ExperimentCommand extends GroupCommand {
         boolean verbose;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() throws IOException, PlanException {
             PrintWriter err = spec.commandLine().getErr();
-            Matrix matrix;
-            try {
-                matrix = MatrixFile.load(matrixFile);
-            } catch (PlanException e) {
-                e.problems().forEach(err::println);
-                err.flush();
-                return UserError.EXIT_CODE;
-            }
+            Matrix matrix = MatrixFile.load(matrixFile);
             if (repeats != null) {
                 if (repeats < 1 || repeats > PlanKeys.REPEATS_MAX) {
                     throw new UserError("--repeats " + repeats + ": use 1.." + PlanKeys.REPEATS_MAX);

@@ -69,16 +69,9 @@ public final class FaultsCommand implements Callable<Integer> {
     String labName;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, PlanException {
         PrintWriter err = spec.commandLine().getErr();
-        Campaign campaign;
-        try {
-            campaign = CampaignFile.load(campaignFile);
-        } catch (PlanException e) {
-            e.problems().forEach(err::println);
-            err.flush();
-            return UserError.EXIT_CODE;
-        }
+        Campaign campaign = CampaignFile.load(campaignFile);
         Locations paths;
         try {
             Network.requireName(labName);
