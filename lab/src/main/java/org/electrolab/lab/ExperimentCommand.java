@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -191,15 +189,7 @@ public final class ExperimentCommand extends GroupCommand {
         }
 
         private Map<String, Object> environment(Locations paths) {
-            Map<String, Object> environment = new LinkedHashMap<>();
-            List<String> commandLine = new ArrayList<>(List.of("electrolab"));
-            commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
-            environment.put("commandLine", commandLine);
-            environment.put("matrixFile", matrixFile.toAbsolutePath().normalize().toString());
-            environment.put("workingDirectory", Path.of("").toAbsolutePath().toString());
-            environment.put("machine", EnvironmentFacts.machine());
-            environment.put("software", EnvironmentFacts.software(paths.repo()));
-            return environment;
+            return EnvironmentFacts.ofRun(spec.commandLine().getParseResult().originalArgs(), "matrixFile", matrixFile, paths.repo());
         }
     }
 }
