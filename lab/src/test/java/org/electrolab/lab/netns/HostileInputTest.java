@@ -30,11 +30,9 @@ import org.electrolab.protocol.Message.*;
 import org.electrolab.protocol.MessageCodec;
 import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.config.Offload;
-import org.electrolab.protocol.testing.RootRequirement;
 import org.electrolab.replica.transport.DropReason;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -75,20 +73,17 @@ class HostileInputTest {
     /** One crafted datagram and where it must be dropped. */
     record Hostile(String what, byte[] bytes, DropReason userSpace, Kernel kernel) {}
 
-    private final String name = TestLabs.uniqueName();
-    @TempDir
-    Path stateRoot;
+    @RegisterExtension
+    final ThrowawayLab throwaway = new ThrowawayLab("hostile input in the netns lab");
+    private String name;
+    private Path stateRoot;
     private Locations paths;
 
     @BeforeEach
     void requireRoot() {
-        RootRequirement.require("hostile input in the netns lab");
-        paths = new Locations(TestLabs.repo(), stateRoot);
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (RootRequirement.isRoot()) Lab.down(paths, name);
+        name = throwaway.name();
+        stateRoot = throwaway.stateRoot();
+        paths = throwaway.paths();
     }
 
     @ParameterizedTest(name = "offloads {0}")

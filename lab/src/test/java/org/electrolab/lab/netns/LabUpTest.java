@@ -12,33 +12,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.ClientLoad;
-import org.electrolab.protocol.testing.RootRequirement;
 import org.electrolab.replica.node.ReplicaView;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The whole lab: {@code bin/electrolab replica} in three namespaces, a client answered, then nothing left. */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class LabUpTest {
-    private final String name = TestLabs.uniqueName();
-    @TempDir
-    Path stateRoot;
+    @RegisterExtension
+    final ThrowawayLab throwaway = new ThrowawayLab("the netns lab");
+    private String name;
+    private Path stateRoot;
     private Locations paths;
 
     @BeforeEach
     void requireRootAndBuiltJars() {
-        RootRequirement.require("the netns lab");
-        paths = new Locations(TestLabs.repo(), stateRoot);
+        name = throwaway.name();
+        stateRoot = throwaway.stateRoot();
+        paths = throwaway.paths();
         // The launcher builds stale jars on first use; do it once here, not in three replicas racing readiness.
         new CommandRunner(Duration.ofMinutes(8)).run(paths.launcher().toString(), "--help");
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (RootRequirement.isRoot()) Lab.down(paths, name);
     }
 
     @Test

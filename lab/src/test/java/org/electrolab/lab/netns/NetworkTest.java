@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -23,21 +23,22 @@ import static org.junit.jupiter.api.Assertions.fail;
 class NetworkTest {
     private final CommandRunner runner = new CommandRunner();
     private final List<Process> started = new ArrayList<>();
-    private final String name = TestLabs.uniqueName();
-    @TempDir
-    Path stateRoot;
+    @RegisterExtension
+    final ThrowawayLab throwaway = new ThrowawayLab("the netns lab");
+    private String name;
+    private Path stateRoot;
     private Locations paths;
 
     @BeforeEach
     void requireRoot() {
-        RootRequirement.require("the netns lab");
-        paths = new Locations(TestLabs.repo(), stateRoot);
+        name = throwaway.name();
+        stateRoot = throwaway.stateRoot();
+        paths = throwaway.paths();
     }
 
     @AfterEach
     void cleanUp() {
         started.forEach(Process::destroyForcibly);
-        if (RootRequirement.isRoot()) Lab.down(paths, name);
     }
 
     @Test

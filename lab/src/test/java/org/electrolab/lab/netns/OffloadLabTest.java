@@ -22,11 +22,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.ClientLoad;
 import org.electrolab.protocol.config.Offload;
-import org.electrolab.protocol.testing.RootRequirement;
 import org.electrolab.replica.node.ReplicaView;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,20 +39,17 @@ class OffloadLabTest {
     private static final ClientLoad SHORT = new ClientLoad(2, Duration.ofSeconds(1), Duration.ofSeconds(3), 64);
     private static final Duration STATS_WAIT = Duration.ofSeconds(30);
 
-    private final String name = TestLabs.uniqueName();
-    @TempDir
-    Path stateRoot;
+    @RegisterExtension
+    final ThrowawayLab throwaway = new ThrowawayLab("the offloads in the netns lab");
+    private String name;
+    private Path stateRoot;
     private Locations paths;
 
     @BeforeEach
     void requireRoot() {
-        RootRequirement.require("the offloads in the netns lab");
-        paths = new Locations(TestLabs.repo(), stateRoot);
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (RootRequirement.isRoot()) Lab.down(paths, name);
+        name = throwaway.name();
+        stateRoot = throwaway.stateRoot();
+        paths = throwaway.paths();
     }
 
     @ParameterizedTest(name = "{0} replicas")
