@@ -31,7 +31,6 @@ import org.electrolab.protocol.MessageCodec;
 import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.config.Offload;
 import org.electrolab.replica.transport.DropReason;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -75,16 +74,6 @@ class HostileInputTest {
 
     @RegisterExtension
     final ThrowawayLab throwaway = new ThrowawayLab("hostile input in the netns lab");
-    private String name;
-    private Path stateRoot;
-    private Locations paths;
-
-    @BeforeEach
-    void requireRoot() {
-        name = throwaway.name();
-        stateRoot = throwaway.stateRoot();
-        paths = throwaway.paths();
-    }
 
     @ParameterizedTest(name = "offloads {0}")
     @ValueSource(strings = {"all", "none"})
@@ -92,9 +81,9 @@ class HostileInputTest {
         boolean kernel = offloads.equals("all");
         Scenario shipped = TestLabs.scenario(3);
         int port = shipped.port();
-        Lab lab = Lab.up(paths, name, new Scenario(shipped.name(), 3, kernel ? List.of(Offload.values()) : List.of(),
+        Lab lab = throwaway.up(new Scenario(shipped.name(), 3, kernel ? List.of(Offload.values()) : List.of(),
                 "kv", shipped.clusterId(), port, LOAD));
-        assertAnswered(lab.runClient(LOAD, stateRoot.resolve("before.json")));
+        assertAnswered(lab.runClient(LOAD, throwaway.stateRoot().resolve("before.json")));
 
         List<JsonNode> before = settled(lab);
         long view = before.getFirst().path("view").asLong(), op = before.getFirst().path("op").asLong();
@@ -119,7 +108,7 @@ class HostileInputTest {
         assertDroppedAndUnmoved(lab, before, fromLeaderHost, followers, kernel,
                 "offloads " + offloads + ", from the leader's host, port " + (port + 1));
 
-        assertAnswered(lab.runClient(LOAD, stateRoot.resolve("after.json")));
+        assertAnswered(lab.runClient(LOAD, throwaway.stateRoot().resolve("after.json")));
     }
 
     /**
@@ -257,7 +246,7 @@ class HostileInputTest {
 
     /** Runs HostileSender on {@code from}, bound to {@code bindPort}, against replicas {@code targets}; its output lines. */
     private List<String> send(Lab lab, Host from, int bindPort, List<Hostile> hostile, List<Integer> targets) throws Exception {
-        Path file = Files.createTempFile(stateRoot, "hostile", ".frames");
+        Path file = Files.createTempFile(throwaway.stateRoot(), "hostile", ".frames");
         try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
             for (Hostile h : hostile) {
                 out.writeInt(h.bytes().length);

@@ -23,17 +23,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class LabUpTest {
     @RegisterExtension
     final ThrowawayLab throwaway = new ThrowawayLab("the netns lab");
-    private String name;
-    private Path stateRoot;
-    private Locations paths;
 
     @BeforeEach
-    void requireRootAndBuiltJars() {
-        name = throwaway.name();
-        stateRoot = throwaway.stateRoot();
-        paths = throwaway.paths();
+    void buildTheJarsOnce() {
         // The launcher builds stale jars on first use; do it once here, not in three replicas racing readiness.
-        new CommandRunner(Duration.ofMinutes(8)).run(paths.launcher().toString(), "--help");
+        new CommandRunner(Duration.ofMinutes(8)).run(throwaway.paths().launcher().toString(), "--help");
     }
 
     @Test
@@ -42,7 +36,7 @@ class LabUpTest {
         Scenario scenario = new Scenario(shipped.name(), 3, List.of(), shipped.app(), shipped.clusterId(), shipped.port(),
                 new ClientLoad(2, Duration.ofSeconds(1), Duration.ofSeconds(2), 64));
 
-        Lab lab = Lab.up(paths, name, scenario);
+        Lab lab = throwaway.up(scenario);
 
         Lab.Overview status = lab.status();
         List<ReplicaView> views = status.hosts().stream().filter(h -> h.host().isReplica()).map(h -> h.view().orElseThrow()).toList();
@@ -51,17 +45,17 @@ class LabUpTest {
         List<Long> replicaPids = status.hosts().stream().filter(h -> h.host().isReplica()).flatMap(h -> h.pids().stream()).toList();
         assertThat(replicaPids).isNotEmpty();
 
-        Path out = lab.runClient(stateRoot.resolve("run.json"));
+        Path out = lab.runClient(throwaway.stateRoot().resolve("run.json"));
         JsonNode run = new ObjectMapper().readTree(out.toFile());
         assertThat(run.path("completed").asLong()).as("completed requests").isPositive();
         assertThat(run.path("errors").asLong()).as("errors").isZero();
 
-        Lab.Removed removed = Lab.down(paths, name);
+        Lab.Removed removed = throwaway.down();
 
         assertThat(removed.processes()).isGreaterThanOrEqualTo(3);
         assertThat(removed.namespaces()).isEqualTo(5);
         assertThat(replicaPids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty());
-        TestLabs.assertNoNamespaces(name);
-        assertThat(paths.stateDir(name)).doesNotExist();
+        TestLabs.assertNoNamespaces(throwaway.name());
+        assertThat(throwaway.paths().stateDir(throwaway.name())).doesNotExist();
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
+import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.protocol.testing.RootRequirement;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -48,6 +49,21 @@ public final class ThrowawayLab implements BeforeEachCallback, AfterEachCallback
                 for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
             }
         }
+    }
+
+    /** {@link Lab#up} of this lab: namespaces, replicas started and agreed on a view. */
+    public Lab up(Scenario scenario) {
+        return Lab.up(paths, name, scenario);
+    }
+
+    /** {@link Lab#create} of this lab: its namespaces and network, no process, through {@code runner}. */
+    public Lab create(Scenario scenario, CommandRunner runner) {
+        return Lab.create(paths, name, scenario, runner);
+    }
+
+    /** {@link Lab#down} of this lab, for a test that checks what it removed (it is taken down after the test anyway). */
+    public Lab.Removed down() {
+        return Lab.down(paths, name);
     }
 
     /** The lab's name, unique to this test. */
