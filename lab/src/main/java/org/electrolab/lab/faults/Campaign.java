@@ -1,10 +1,11 @@
 package org.electrolab.lab.faults;
 
+import org.electrolab.lab.pipeline.RunId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.electrolab.lab.experiment.OffloadSet;
+import org.electrolab.lab.pipeline.OffloadSet;
 
 /**
  * A fault campaign, read from a file like experiments/faults.yaml by {@link CampaignFile}: every
@@ -28,7 +29,7 @@ public record Campaign(String name, List<Integer> sizes, List<OffloadSet> offloa
     public record Run(int size, OffloadSet offloads, FaultKind fault, int repeat) {
         /** Like {@code n3-all-leader-kill-r1}: the run's file names. */
         public String id() {
-            return "n" + size + "-" + offloads.label().replace(',', '+') + "-" + fault.label + "-r" + repeat;
+            return RunId.faultRun(size, offloads, fault.label, repeat);
         }
     }
 

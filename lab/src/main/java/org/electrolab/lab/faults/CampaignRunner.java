@@ -1,5 +1,6 @@
 package org.electrolab.lab.faults;
 
+import org.electrolab.lab.pipeline.RunId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,18 +25,18 @@ import org.electrolab.client.history.HistoryFile;
 import org.electrolab.client.history.LinearizabilityChecker;
 import org.electrolab.client.history.LostWrites;
 import org.electrolab.lab.ClientCommand;
-import org.electrolab.lab.experiment.ClusterException;
-import org.electrolab.lab.experiment.NetnsCluster;
-import org.electrolab.lab.experiment.OffloadSet;
-import org.electrolab.lab.experiment.Progress;
+import org.electrolab.lab.pipeline.ClusterException;
+import org.electrolab.lab.pipeline.NetnsCluster;
+import org.electrolab.lab.pipeline.OffloadSet;
+import org.electrolab.lab.pipeline.Progress;
 import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
-import org.electrolab.lab.netns.LabHost;
-import org.electrolab.lab.netns.LabPaths;
-import org.electrolab.lab.netns.LabProcesses;
+import org.electrolab.lab.netns.Host;
+import org.electrolab.lab.netns.Locations;
+import org.electrolab.lab.netns.Processes;
 import org.electrolab.lab.netns.LinkFaults;
 import org.electrolab.lab.scenario.Scenario;
-import org.electrolab.lab.scenario.Workload;
+import org.electrolab.lab.scenario.ClientLoad;
 import org.electrolab.lab.watch.FaultWindow;
 import org.electrolab.replica.node.ReplicaView;
 
@@ -57,7 +58,7 @@ public final class CampaignRunner {
     private static final Duration POLL = Duration.ofMillis(50);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final LabPaths paths;
+    private final Locations paths;
     private final String labName;
     private final Campaign campaign;
     private final CampaignDir results;
@@ -65,7 +66,7 @@ public final class CampaignRunner {
     private volatile boolean stopRequested;
 
     /** {@code progress} shows the runs (experiment run's bar with its ETA), and notes such as a lab's warmup. */
-    public CampaignRunner(LabPaths paths, String labName, Campaign campaign, CampaignDir results, Progress progress) {
+    public CampaignRunner(Locations paths, String labName, Campaign campaign, CampaignDir results, Progress progress) {
         this.paths = paths;
         this.labName = labName;
         this.campaign = campaign;
@@ -91,13 +92,13 @@ public final class CampaignRunner {
             while (index < plan.size() && plan.get(index).size() == first.size() && plan.get(index).offloads().equals(first.offloads())) {
                 group.add(plan.get(index++));
             }
-            String key = "n" + first.size() + "-" + first.offloads().label().replace(',', '+');
+            String key = RunId.cluster(first.size(), first.offloads());
             NetnsCluster cluster = new NetnsCluster(paths, labName);
             try {
                 labs.put(key, cluster.up(scenario(first.size(), first.offloads()), results.logs().resolve(key)));
                 if (!campaign.warmup().isZero()) {
                     progress.note("warming up lab " + key + " with " + campaign.warmup().toSeconds() + " s of kv load");
-                    cluster.lab().runClient(new Workload(campaign.clients(), Duration.ZERO, campaign.warmup(), WARMUP_VALUE_BYTES),
+                    cluster.lab().runClient(new ClientLoad(campaign.clients(), Duration.ZERO, campaign.warmup(), WARMUP_VALUE_BYTES),
                             results.logs().resolve(key).resolve("warmup.json"));
                 }
                 runGroup(cluster.lab(), group, done);
@@ -123,7 +124,7 @@ public final class CampaignRunner {
 
     private Scenario scenario(int size, OffloadSet offloads) {
         return new Scenario("faults-n" + size, size, offloads.offloads(), "kv", campaign.clusterId(), campaign.port(),
-                new Workload(campaign.clients(), Duration.ZERO, campaign.load(), 0));
+                new ClientLoad(campaign.clients(), Duration.ZERO, campaign.load(), 0));
     }
 
     private void runGroup(Lab lab, List<Campaign.Run> group, List<FaultRun> done) throws IOException, InterruptedException {
@@ -165,7 +166,7 @@ public final class CampaignRunner {
         List<String> args = List.of("--history", history.toAbsolutePath().toString(),
                 "--clients", Integer.toString(campaign.clients()),
                 "--warmup", "0s",
-                "--duration", Workload.argument(campaign.load()));
+                "--duration", ClientLoad.argument(campaign.load()));
         Process client = lab.startClient(args, results.clientLog(run.id()));
         FaultInjector.Injected injected = null;
         Map<String, Map<String, Long>> links;
@@ -199,10 +200,10 @@ public final class CampaignRunner {
                         + results.clientLog(run.id()));
             }
         } finally {
-            if (client.isAlive()) LabProcesses.stop(List.of(client.toHandle()));
+            if (client.isAlive()) Processes.stop(List.of(client.toHandle()));
         }
         // Healing restarted what the fault killed: a replica not running now died on its own.
-        List<String> crashed = lab.network().replicas().stream().filter(h -> lab.replicaProcess(h).isEmpty()).map(LabHost::name).toList();
+        List<String> crashed = lab.network().replicas().stream().filter(h -> lab.replicaProcess(h).isEmpty()).map(Host::name).toList();
         long converged = crashed.isEmpty() ? awaitConverged(lab) : -1;
         return judge(run, injected, HistoryFile.read(history), faultNanos, healNanos, campaign.before(), converged, commit(lab),
                 viewBefore, view(lab), links, crashed);
@@ -219,7 +220,7 @@ public final class CampaignRunner {
 
     /** Waits until the leader's commit moves: the clients are running. False when they never do, or the client died. */
     private boolean awaitProgress(Lab lab, FaultInjector injector, Process client) throws InterruptedException {
-        LabHost leader = injector.leader();
+        Host leader = injector.leader();
         long start = lab.replicaView(leader).map(ReplicaView::commit).orElse(0L);
         long deadline = System.nanoTime() + PROGRESS_LIMIT.toNanos();
         while (System.nanoTime() < deadline && client.isAlive()) {
@@ -245,7 +246,7 @@ public final class CampaignRunner {
 
     private static boolean converged(Lab lab) {
         Set<String> positions = new LinkedHashSet<>();
-        for (LabHost host : lab.network().replicas()) {
+        for (Host host : lab.network().replicas()) {
             if (lab.replicaProcess(host).isEmpty()) return false;
             Optional<ReplicaView> view = lab.replicaView(host);
             if (view.isEmpty() || !view.get().isNormal()) return false;
@@ -256,7 +257,7 @@ public final class CampaignRunner {
 
     private static String positions(Lab lab) {
         List<String> each = new ArrayList<>();
-        for (LabHost host : lab.network().replicas()) {
+        for (Host host : lab.network().replicas()) {
             each.add(host.name() + " " + lab.replicaView(host).map(v -> v.status() + " view " + v.view() + " commit " + v.commit())
                     .orElse("no stats") + (lab.replicaProcess(host).isEmpty() ? " (not running)" : ""));
         }

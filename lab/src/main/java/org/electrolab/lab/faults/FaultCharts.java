@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import javax.imageio.ImageIO;
 
 import org.electrolab.lab.figures.ChartFiles;
+import org.electrolab.lab.figures.Palette;
 import org.electrolab.lab.figures.Stat;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
@@ -38,8 +39,6 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
  * a dashed line; per size with two or more loss rates, goodput during the fault against the loss rate.
  */
 final class FaultCharts {
-    private static final List<Color> COLOURS = List.of(new Color(0x7f, 0x7f, 0x7f), new Color(0xd6, 0x27, 0x28),
-            new Color(0x1f, 0x77, 0xb4), new Color(0xff, 0x7f, 0x0e), new Color(0x2c, 0xa0, 0x2c), new Color(0x94, 0x67, 0xbd));
     private static final float[] DASH = {6f, 4f};
 
     private FaultCharts() {}
@@ -102,8 +101,9 @@ final class FaultCharts {
         }
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
         renderer.setDrawSeriesLineAsPath(true);
+        Map<String, Color> palette = Palette.forSets(rs.stream().map(FaultRun::offloads).toList());
         for (int i = 0; i < rs.size(); i++) {
-            renderer.setSeriesPaint(i, colour(rs.get(i).offloads(), i));
+            renderer.setSeriesPaint(i, palette.get(rs.get(i).offloads()));
             renderer.setSeriesStroke(i, new BasicStroke(1.5f));
         }
         plot.setRenderer(renderer);
@@ -112,9 +112,8 @@ final class FaultCharts {
         for (FaultRun r : rs) {
             if (r.goodput() != null) references.computeIfAbsent(r.offloads(), k -> new ArrayList<>()).add(r.goodput().preFaultOpsPerSec());
         }
-        int index = 0;
         for (Map.Entry<String, List<Double>> e : references.entrySet()) {
-            ValueMarker line = new ValueMarker(Stat.of(e.getValue()).median(), colour(e.getKey(), index++),
+            ValueMarker line = new ValueMarker(Stat.of(e.getValue()).median(), palette.get(e.getKey()),
                     new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, DASH, 0f));
             line.setLabel("pre-fault rate, " + e.getKey());
             line.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
@@ -149,10 +148,10 @@ final class FaultCharts {
         renderer.setDrawXError(false);
         renderer.setDefaultLinesVisible(true);
         renderer.setDefaultShapesVisible(true);
+        Map<String, Color> palette = Palette.forSets(bySet.keySet());
         int index = 0;
         for (String set : bySet.keySet()) {
-            Color colour = colour(set, index);
-            renderer.setSeriesPaint(index, colour);
+            renderer.setSeriesPaint(index, palette.get(set));
             renderer.setSeriesStroke(index, new BasicStroke(1.8f));
             index++;
         }
@@ -176,11 +175,5 @@ final class FaultCharts {
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         return plot;
-    }
-
-    private static Color colour(String offloads, int index) {
-        if (offloads.equals("none")) return COLOURS.get(0);
-        if (offloads.equals("all")) return COLOURS.get(1);
-        return COLOURS.get(2 + index % (COLOURS.size() - 2));
     }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
-import org.electrolab.lab.netns.LabHost;
+import org.electrolab.lab.netns.Host;
 import org.electrolab.lab.netns.LinkFaults;
 import org.electrolab.replica.node.ReplicaView;
 
@@ -29,11 +29,11 @@ final class FaultInjector {
     private static final double REORDER = 0.20;
 
     /** What a fault did: which replicas it hit, in words for the report. */
-    record Injected(FaultKind kind, List<LabHost> hosts, String what) {}
+    record Injected(FaultKind kind, List<Host> hosts, String what) {}
 
     private final Lab lab;
     private final LinkFaults links;
-    private final List<LabHost> killed = new ArrayList<>();
+    private final List<Host> killed = new ArrayList<>();
     private final List<ProcessHandle> paused = new ArrayList<>();
     private boolean linkFault;
     private Map<String, Map<String, Long>> linkBaseline = Map.of();
@@ -44,9 +44,9 @@ final class FaultInjector {
     }
 
     /** The replica that leads the highest view any running replica is NORMAL in. */
-    LabHost leader() {
+    Host leader() {
         ReplicaView best = null;
-        for (LabHost host : lab.network().replicas()) {
+        for (Host host : lab.network().replicas()) {
             if (lab.replicaProcess(host).isEmpty()) continue;
             Optional<ReplicaView> view = lab.replicaView(host);
             if (view.isPresent() && view.get().isNormal() && (best == null || view.get().view() > best.view())) best = view.get();
@@ -55,20 +55,20 @@ final class FaultInjector {
         return lab.network().replicas().get(best.leader());
     }
 
-    private List<LabHost> followers(LabHost leader) {
+    private List<Host> followers(Host leader) {
         return lab.network().replicas().stream().filter(h -> !h.equals(leader)).toList();
     }
 
     Injected inject(FaultKind kind) {
-        List<LabHost> replicas = lab.network().replicas();
-        LabHost leader = leader();
+        List<Host> replicas = lab.network().replicas();
+        Host leader = leader();
         return switch (kind) {
             case LEADER_KILL -> {
                 kill(leader);
                 yield new Injected(kind, List.of(leader), "killed " + leader.name() + " (leader)");
             }
             case FOLLOWER_KILL -> {
-                LabHost follower = followers(leader).getFirst();
+                Host follower = followers(leader).getFirst();
                 kill(follower);
                 yield new Injected(kind, List.of(follower), "killed " + follower.name() + " (follower)");
             }
@@ -81,7 +81,7 @@ final class FaultInjector {
             case LEADER_PARTITION -> link(kind, List.of(leader), () -> links.partition(List.of(leader)),
                     "cut " + leader.name() + " (leader) off from the other replicas");
             case MINORITY_PARTITION -> {
-                List<LabHost> side = followers(leader).subList(0, (replicas.size() - 1) / 2);
+                List<Host> side = followers(leader).subList(0, (replicas.size() - 1) / 2);
                 yield link(kind, side, () -> links.partition(side), "cut " + names(side) + " (followers) off from the other replicas");
             }
             case LOSS_0, LOSS_1, LOSS_5, LOSS_10, LOSS_20 -> link(kind, replicas, () -> links.loss(kind.lossRate, replicas),
@@ -116,11 +116,11 @@ final class FaultInjector {
 
     private Map<String, Map<String, Long>> rawLinkCounters() {
         Map<String, Map<String, Long>> counters = new LinkedHashMap<>();
-        for (LabHost host : lab.network().replicas()) counters.put(host.name(), new LinkedHashMap<>(links.counters(host)));
+        for (Host host : lab.network().replicas()) counters.put(host.name(), new LinkedHashMap<>(links.counters(host)));
         return counters;
     }
 
-    private Injected link(FaultKind kind, List<LabHost> hosts, Runnable apply, String what) {
+    private Injected link(FaultKind kind, List<Host> hosts, Runnable apply, String what) {
         linkFault = true;
         apply.run();
         linkBaseline = rawLinkCounters();
@@ -146,7 +146,7 @@ final class FaultInjector {
             }
         }
         paused.clear();
-        for (LabHost host : List.copyOf(killed)) {
+        for (Host host : List.copyOf(killed)) {
             try {
                 if (lab.replicaProcess(host).isEmpty()) lab.restartReplica(host);
                 killed.remove(host);
@@ -158,9 +158,9 @@ final class FaultInjector {
     }
 
     /** Starts every replica that is not running (one that died of its own accord shows up here too). */
-    List<LabHost> restartDead() {
-        List<LabHost> started = new ArrayList<>();
-        for (LabHost host : lab.network().replicas()) {
+    List<Host> restartDead() {
+        List<Host> started = new ArrayList<>();
+        for (Host host : lab.network().replicas()) {
             if (lab.replicaProcess(host).isEmpty()) {
                 lab.restartReplica(host);
                 started.add(host);
@@ -169,7 +169,7 @@ final class FaultInjector {
         return started;
     }
 
-    private void kill(LabHost host) {
+    private void kill(Host host) {
         ProcessHandle process = lab.replicaProcess(host)
                 .orElseThrow(() -> new LabException("replica " + host.name() + " has no process to kill"));
         process.destroyForcibly();
@@ -197,7 +197,7 @@ final class FaultInjector {
         }
     }
 
-    private static String names(List<LabHost> hosts) {
-        return String.join(", ", hosts.stream().sorted(Comparator.comparingInt(LabHost::replicaId)).map(LabHost::name).toList());
+    private static String names(List<Host> hosts) {
+        return String.join(", ", hosts.stream().sorted(Comparator.comparingInt(Host::replicaId)).map(Host::name).toList());
     }
 }

@@ -94,12 +94,12 @@ public final class LinkFaults {
         }
     }
 
-    private final LabNetwork network;
+    private final Network network;
     private final Netns sw;
     /** Map ids by program id: a loaded program keeps its maps, and the kernel does not reuse an id soon. */
     private final Map<Integer, Map<String, Integer>> mapsByProgram = new HashMap<>();
 
-    private LinkFaults(LabNetwork network, CommandRunner runner) {
+    private LinkFaults(Network network, CommandRunner runner) {
         this.network = network;
         this.sw = new Netns(network.switchNetns(), runner);
     }
@@ -112,15 +112,15 @@ public final class LinkFaults {
     }
 
     /** Drops {@code fraction} (0..1) of the UDP datagrams delivered to each host of {@code to}; 0 stops it. */
-    public void loss(double fraction, Collection<LabHost> to) {
+    public void loss(double fraction, Collection<Host> to) {
         int ppm = ppm("loss", fraction);
-        for (LabHost host : hosts(to)) changeConfig(attach(host), c -> c.withLossPpm(ppm));
+        for (Host host : hosts(to)) changeConfig(attach(host), c -> c.withLossPpm(ppm));
     }
 
     /** Delivers {@code fraction} (0..1) of the UDP datagrams to each host of {@code to} twice; 0 stops it. */
-    public void duplicate(double fraction, Collection<LabHost> to) {
+    public void duplicate(double fraction, Collection<Host> to) {
         int ppm = ppm("duplicate", fraction);
-        for (LabHost host : hosts(to)) changeConfig(attach(host), c -> c.withDuplicatePpm(ppm));
+        for (Host host : hosts(to)) changeConfig(attach(host), c -> c.withDuplicatePpm(ppm));
     }
 
     /**
@@ -131,9 +131,9 @@ public final class LinkFaults {
      * delayed, the delay grows with the slowed traffic, and past {@link #SLOW_QUEUE_FRAMES} queued
      * frames the queue drops. 0 stops it.
      */
-    public void slow(double fraction, Collection<LabHost> to) {
+    public void slow(double fraction, Collection<Host> to) {
         int ppm = ppm("slow", fraction);
-        for (LabHost host : hosts(to)) {
+        for (Host host : hosts(to)) {
             Attached attached = attach(host);
             if (ppm > 0) addSlowClass(host.bridgePort());
             changeConfig(attached, c -> c.withSlow(ppm, ppm > 0 ? SLOW_CLASSID : 0));
@@ -146,17 +146,17 @@ public final class LinkFaults {
      * within a group reach each other. Replaces an earlier partition; an empty side, or one with
      * every replica, ends it.
      */
-    public void partition(Collection<LabHost> side) {
-        Set<LabHost> inside = hosts(side);
-        for (LabHost host : inside) {
+    public void partition(Collection<Host> side) {
+        Set<Host> inside = hosts(side);
+        for (Host host : inside) {
             if (!host.isReplica()) {
                 throw new LabException("partition: " + host.name() + " is not a replica; a partition splits the replicas"
                         + " and the client always reaches them, so name only replicas (r0, r1, ...)");
             }
         }
-        for (LabHost replica : network.replicas()) {
+        for (Host replica : network.replicas()) {
             Set<Integer> blocked = new LinkedHashSet<>();
-            for (LabHost other : network.replicas()) {
+            for (Host other : network.replicas()) {
                 if (inside.contains(other) != inside.contains(replica)) blocked.add(sourceKey(other.address()));
             }
             Optional<Attached> attached = blocked.isEmpty() ? find(replica.bridgePort()) : Optional.of(attach(replica));
@@ -169,7 +169,7 @@ public final class LinkFaults {
      * duplicates not included), dropped for loss or partition, duplicated, slowed. All zero when no
      * fault was set on that port since the last {@link #heal}.
      */
-    public Map<String, Long> counters(LabHost host) {
+    public Map<String, Long> counters(Host host) {
         Map<String, Long> counters = new LinkedHashMap<>();
         for (String name : COUNTERS) counters.put(name, 0L);
         String port = ours(host).bridgePort();
@@ -191,7 +191,7 @@ public final class LinkFaults {
      */
     public void heal() {
         if (!sw.exists()) return;
-        for (LabHost host : network.hosts()) {
+        for (Host host : network.hosts()) {
             String port = host.bridgePort();
             for (JsonNode qdisc : qdiscs(port)) {
                 String kind = qdisc.path("kind").asText();
@@ -209,13 +209,13 @@ public final class LinkFaults {
     }
 
     /** The hosts of this lab among {@code hosts}, in order; another lab's host is an error. */
-    private Set<LabHost> hosts(Collection<LabHost> hosts) {
-        Set<LabHost> ours = new LinkedHashSet<>();
-        for (LabHost host : hosts) ours.add(ours(host));
+    private Set<Host> hosts(Collection<Host> hosts) {
+        Set<Host> ours = new LinkedHashSet<>();
+        for (Host host : hosts) ours.add(ours(host));
         return ours;
     }
 
-    private LabHost ours(LabHost host) {
+    private Host ours(Host host) {
         if (!network.hosts().contains(host)) {
             throw new LabException("host " + host.name() + " (" + host.netns() + ") is not in lab " + network.labName()
                     + "; take hosts from this lab's network()");
@@ -224,7 +224,7 @@ public final class LinkFaults {
     }
 
     /** The program on {@code host}'s port, loaded and attached when it is not there yet. */
-    private Attached attach(LabHost host) {
+    private Attached attach(Host host) {
         String port = host.bridgePort();
         Optional<Attached> found = find(port);
         if (found.isPresent()) return found.get();
@@ -250,7 +250,7 @@ public final class LinkFaults {
     }
 
     private static Map<String, Integer> maps(String port, int programId) {
-        BpfProgInfo program = bpf(port, () -> BpfProgInfo.ofId(programId)).orElseThrow(() ->
+        BpfProgInfo program = libbpf(port, () -> BpfProgInfo.ofId(programId)).orElseThrow(() ->
                 new LabException("the program on port " + port + " (id " + programId + ") was unloaded meanwhile; try again"));
         if (!program.name().equals(PROGRAM)) {
             throw new LabException("port " + port + " has program " + program.name() + " (id " + programId + ") where " + PROGRAM
@@ -258,7 +258,7 @@ public final class LinkFaults {
         }
         Map<String, Integer> maps = new LinkedHashMap<>();
         for (int mapId : program.mapIds()) {
-            try (BpfMap map = bpf(port, () -> BpfMap.openById(mapId))) {
+            try (BpfMap map = libbpf(port, () -> BpfMap.openById(mapId))) {
                 maps.put(map.name(), mapId);
             }
         }
@@ -274,7 +274,7 @@ public final class LinkFaults {
         String rate = SLOW_RATE_BITS_PER_SECOND + "bit";
         String burst = SLOW_BURST_BYTES + "b";
         tc("class", "add", "dev", port, "parent", HTB_HANDLE, "classid", SLOW_CLASS, "htb", "rate", rate, "ceil", rate,
-                "burst", burst, "cburst", burst, "quantum", Integer.toString(LabNetwork.MTU + 16));
+                "burst", burst, "cburst", burst, "quantum", Integer.toString(Network.MTU + 16));
         tc("qdisc", "add", "dev", port, "parent", SLOW_CLASS, "handle", SLOW_QUEUE_HANDLE, "pfifo",
                 "limit", Integer.toString(SLOW_QUEUE_FRAMES));
     }
@@ -301,7 +301,7 @@ public final class LinkFaults {
     /** Runs {@code work} on map {@code name} of the attached program, opened by its id. */
     private static <T> T withMap(Attached attached, String name, Function<BpfMap, T> work) {
         int id = attached.map(name);
-        return bpf(attached.port(), () -> {
+        return libbpf(attached.port(), () -> {
             try (BpfMap map = BpfMap.openById(id)) {
                 return work.apply(map);
             }
@@ -321,11 +321,11 @@ public final class LinkFaults {
 
     /** Runs {@code work} in the switch namespace, where the bridge ports are (a netlink socket, an interface index). */
     private <T> T inSwitch(String port, Callable<T> work) {
-        return bpf(port, () -> NetworkNamespace.call(sw.name(), work));
+        return libbpf(port, () -> NetworkNamespace.call(sw.name(), work));
     }
 
     /** A libbpf or kernel failure as a one-line LabException that names the port. */
-    private static <T> T bpf(String port, Callable<T> work) {
+    private static <T> T libbpf(String port, Callable<T> work) {
         try {
             return work.call();
         } catch (BpfException e) {

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.electrolab.lab.experiment.MatrixException;
+import org.electrolab.lab.pipeline.PlanException;
 import org.electrolab.lab.experiment.MatrixFileTest;
 import org.junit.jupiter.api.Test;
 
@@ -39,14 +39,14 @@ class CampaignFileTest {
         assertThat(plain.load()).isEqualTo(Duration.ofSeconds(3 + 3 + 4 + 5));
         Campaign none = CampaignFile.parse("sizes: [3]\noffloads: [none]\nfaults: [loss-5]\nsettle: 0s\n", "c.yaml", "c");
         assertThat(none.settle()).isZero();
-        MatrixException e = catchThrowableOfType(MatrixException.class,
+        PlanException e = catchThrowableOfType(PlanException.class,
                 () -> CampaignFile.parse("sizes: [3]\noffloads: [none]\nfaults: [loss-5]\nsettle: later\n", "c.yaml", "c"));
         assertThat(e.problems()).singleElement().asString().contains("settle").contains("3s");
     }
 
     @Test
     void eachMistakeIsOneLineNamingTheFieldAndTheFix() {
-        MatrixException e = catchThrowableOfType(MatrixException.class, () -> CampaignFile.parse("""
+        PlanException e = catchThrowableOfType(PlanException.class, () -> CampaignFile.parse("""
                 sizes: [3, 4]
                 offloads: [all, warp]
                 faults: [leader-kill, meteor, leader-kill]
@@ -66,7 +66,7 @@ class CampaignFileTest {
 
     @Test
     void requiredKeysAreNamedWithAnExample() {
-        MatrixException e = catchThrowableOfType(MatrixException.class, () -> CampaignFile.parse("repeats: 2\n", "c.yaml", "c"));
+        PlanException e = catchThrowableOfType(PlanException.class, () -> CampaignFile.parse("repeats: 2\n", "c.yaml", "c"));
         assertThat(String.join("\n", e.problems())).contains("sizes").contains("offloads").contains("faults: [leader-kill, loss-20]");
     }
 }

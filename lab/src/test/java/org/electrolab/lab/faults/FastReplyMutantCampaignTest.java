@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.electrolab.lab.experiment.MatrixFileTest;
 import org.electrolab.lab.netns.CommandRunner;
 import org.electrolab.lab.netns.Lab;
-import org.electrolab.lab.netns.LabNetwork;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Network;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.netns.Netns;
 import org.electrolab.protocol.testing.RootRequirement;
 import org.junit.jupiter.api.AfterEach;
@@ -69,7 +69,7 @@ class FastReplyMutantCampaignTest {
     @AfterEach
     void cleanUp() {
         if (cli != null && cli.isAlive()) cli.destroyForcibly();
-        if (RootRequirement.isRoot()) Lab.down(LabPaths.of(repo), labName);
+        if (RootRequirement.isRoot()) Lab.down(Locations.of(repo), labName);
     }
 
     @Test
@@ -108,7 +108,7 @@ class FastReplyMutantCampaignTest {
         assertThat(run.lostWrites() > 0 || !run.linearizable()).as("a lost write or a linearizability violation: %s", stdout).isTrue();
         assertThat(Files.readString(results.report())).as("the report's verdict")
                 .doesNotContain("0 linearizability violations, 0 lost acknowledged writes");
-        assertThat(Netns.list(new CommandRunner(), LabNetwork.namespacePrefix(labName))).as("namespaces left").isEmpty();
+        assertThat(Netns.list(new CommandRunner(), Network.namespacePrefix(labName))).as("namespaces left").isEmpty();
         assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(labName)).map(ProcessHandle::pid)
                 .toList()).as("processes of the lab left").isEmpty();
     }

@@ -15,8 +15,8 @@ import javax.imageio.ImageIO;
 import org.electrolab.lab.experiment.MatrixFileTest;
 import org.electrolab.lab.netns.CommandRunner;
 import org.electrolab.lab.netns.Lab;
-import org.electrolab.lab.netns.LabNetwork;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Network;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.netns.Netns;
 import org.electrolab.protocol.testing.RootRequirement;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +49,7 @@ class FaultCampaignLabTest {
     @AfterEach
     void cleanUp() {
         if (cli != null && cli.isAlive()) cli.destroyForcibly();
-        if (RootRequirement.isRoot()) Lab.down(LabPaths.of(repo), labName);
+        if (RootRequirement.isRoot()) Lab.down(Locations.of(repo), labName);
     }
 
     @Test
@@ -105,7 +105,7 @@ class FaultCampaignLabTest {
             BufferedImage image = ImageIO.read(results.charts().resolve(chart).toFile());
             assertThat(image).as(chart).isNotNull();
         }
-        assertThat(Netns.list(new CommandRunner(), LabNetwork.namespacePrefix(labName))).as("namespaces left").isEmpty();
+        assertThat(Netns.list(new CommandRunner(), Network.namespacePrefix(labName))).as("namespaces left").isEmpty();
         assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(labName)).map(ProcessHandle::pid)
                 .toList()).as("processes of the lab left").isEmpty();
     }

@@ -11,7 +11,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.electrolab.client.history.History;
 import org.electrolab.client.history.History.Op;
-import org.electrolab.lab.experiment.OffloadSet;
+import org.electrolab.lab.pipeline.OffloadSet;
 import org.electrolab.protocol.Kv;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -20,13 +20,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.electrolab.lab.scenario.Scenario;
-import org.electrolab.lab.scenario.Workload;
+import org.electrolab.lab.scenario.ClientLoad;
 import org.electrolab.protocol.config.Offload;
-import org.electrolab.protocol.testing.RootRequirement;
 import org.electrolab.replica.node.ReplicaView;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,34 +35,21 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class OffloadLabTest {
 
-    private static final Workload SHORT = new Workload(2, Duration.ofSeconds(1), Duration.ofSeconds(3), 64);
+    private static final ClientLoad SHORT = new ClientLoad(2, Duration.ofSeconds(1), Duration.ofSeconds(3), 64);
     private static final Duration STATS_WAIT = Duration.ofSeconds(30);
 
-    private final String name = TestLabs.uniqueName();
-    @TempDir
-    Path stateRoot;
-    private LabPaths paths;
-
-    @BeforeEach
-    void requireRoot() {
-        RootRequirement.require("the offloads in the netns lab");
-        paths = new LabPaths(TestLabs.repo(), stateRoot);
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (RootRequirement.isRoot()) Lab.down(paths, name);
-    }
+    @RegisterExtension
+    final ThrowawayLab throwaway = new ThrowawayLab("the offloads in the netns lab");
 
     @ParameterizedTest(name = "{0} replicas")
     @ValueSource(ints = {3, 5, 7})
     void allOffloadsDoTheWorkAndSurviveALeaderKill(int replicas) throws Exception {
-        Lab lab = Lab.up(paths, name, scenario(replicas, List.of(Offload.values())));
+        Lab lab = throwaway.up(scenario(replicas, List.of(Offload.values())));
         int leader = normalLeader(lab, v -> true);
         assertThat(lab.status().hosts()).filteredOn(h -> h.host().isReplica())
                 .allSatisfy(h -> assertThat(h.view().orElseThrow().offloadsLoaded()).isEqualTo("tc-broadcast,fast-reply,quorum-prune"));
 
-        assertAnswered(lab.runClient(SHORT, stateRoot.resolve("before.json")));
+        assertAnswered(lab.runClient(SHORT, throwaway.stateRoot().resolve("before.json")));
         Map<String, Long> leaderCounters = awaitCounters(lab, leader, c -> c.getOrDefault("tc-broadcast.broadcasts", 0L) > 100
                 && c.getOrDefault("quorum-prune.quorum_passed", 0L) > 100);
         long broadcasts = leaderCounters.get("tc-broadcast.broadcasts");
@@ -82,13 +66,13 @@ class OffloadLabTest {
         }
 
         long oldView = view(lab, leader);
-        ProcessHandle leaderProcess = LabProcesses.fromPidFile(lab.state().pidFile("r" + leader)).orElseThrow();
+        ProcessHandle leaderProcess = Processes.fromPidFile(lab.state().pidFile("r" + leader)).orElseThrow();
         leaderProcess.destroyForcibly();
         assertThat(leaderProcess.onExit().get()).isNotNull();
 
         int newLeader = normalLeader(lab, v -> v.view() > oldView);
         assertThat(newLeader).isNotEqualTo(leader);
-        assertAnswered(lab.runClient(SHORT, stateRoot.resolve("after.json")));
+        assertAnswered(lab.runClient(SHORT, throwaway.stateRoot().resolve("after.json")));
         awaitCounters(lab, newLeader, c -> c.getOrDefault("tc-broadcast.broadcasts", 0L) > 100
                 && c.getOrDefault("quorum-prune.quorum_passed", 0L) > 100);
     }
@@ -96,10 +80,10 @@ class OffloadLabTest {
     @ParameterizedTest(name = "{0} alone")
     @EnumSource(Offload.class)
     void eachOffloadAloneServesAndCounts(Offload offload) throws Exception {
-        Lab lab = Lab.up(paths, name, scenario(3, List.of(offload)));
+        Lab lab = throwaway.up(scenario(3, List.of(offload)));
         int leader = normalLeader(lab, v -> true);
 
-        assertAnswered(lab.runClient(SHORT, stateRoot.resolve("run.json")));
+        assertAnswered(lab.runClient(SHORT, throwaway.stateRoot().resolve("run.json")));
         switch (offload) {
             case TC_BROADCAST -> awaitCounters(lab, leader, c -> c.getOrDefault("tc-broadcast.cloned", 0L) > 100
                     && !c.containsKey("fast-reply.fast_replied") && !c.containsKey("quorum-prune.quorum_passed"));
@@ -119,7 +103,7 @@ class OffloadLabTest {
      */
     @org.junit.jupiter.api.Test
     void followersWhoseAnswersCannotArriveTurnFastReplyOffAndSaySo() throws Exception {
-        Lab lab = Lab.up(paths, name, scenario(3, List.of(Offload.values())));
+        Lab lab = throwaway.up(scenario(3, List.of(Offload.values())));
         int leader = normalLeader(lab, v -> true);
         for (String port : lab.network().bridgePortsByHost().values()) {
             Process ip = new ProcessBuilder("ip", "-n", lab.network().switchNetns(), "link", "set", "dev", port, "xdpdrv", "off")
@@ -129,13 +113,13 @@ class OffloadLabTest {
         }
 
         // Shorter than the three windows a follower needs to notice: the rate with the answers lost.
-        double brokenRate = rate(lab.runClient(new Workload(2, Duration.ZERO, Duration.ofSeconds(2), 64), stateRoot.resolve("broken.json")));
-        lab.runClient(new Workload(8, Duration.ofSeconds(1), Duration.ofSeconds(8), 64), stateRoot.resolve("noticed.json"));
+        double brokenRate = rate(lab.runClient(new ClientLoad(2, Duration.ZERO, Duration.ofSeconds(2), 64), throwaway.stateRoot().resolve("broken.json")));
+        lab.runClient(new ClientLoad(8, Duration.ofSeconds(1), Duration.ofSeconds(8), 64), throwaway.stateRoot().resolve("noticed.json"));
         // With 3 replicas one follower's PrepareOK commits an op: once one follower answers from
         // user space the leader stops resending, and the other may never need to notice.
         List<Integer> followers = IntStream.range(0, 3).filter(r -> r != leader).boxed().toList();
         Map<Integer, String> said = awaitLines(lab, followers, "fast-reply off: the leader resent");
-        double afterRate = rate(lab.runClient(SHORT, stateRoot.resolve("after.json")));
+        double afterRate = rate(lab.runClient(SHORT, throwaway.stateRoot().resolve("after.json")));
 
         said.forEach((follower, line) -> {
             assertThat(line).contains("replica " + follower + ": ").contains("do not arrive")
@@ -153,17 +137,17 @@ class OffloadLabTest {
     @org.junit.jupiter.api.Test
     void downAfterAReplicaWasKilledLeavesNoProgramNamespaceOrProcess() throws Exception {
         long programsBefore = ourPrograms();
-        Lab lab = Lab.up(paths, name, scenario(3, List.of(Offload.values())));
+        Lab lab = throwaway.up(scenario(3, List.of(Offload.values())));
         normalLeader(lab, v -> true);
         assertThat(ourPrograms()).as("programs attached by the lab and its replicas").isGreaterThan(programsBefore);
         List<Long> pids = lab.status().hosts().stream().flatMap(h -> h.pids().stream()).toList();
-        ProcessHandle replica = LabProcesses.fromPidFile(lab.state().pidFile("r1")).orElseThrow();
+        ProcessHandle replica = Processes.fromPidFile(lab.state().pidFile("r1")).orElseThrow();
         replica.destroyForcibly();
         replica.onExit().get();
 
-        Lab.down(paths, name);
+        throwaway.down();
 
-        TestLabs.assertNoNamespaces(name);
+        TestLabs.assertNoNamespaces(throwaway.name());
         assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty());
         // The kernel dismantles a deleted namespace (its veths and their XDP programs) in the background,
         // also the namespaces of the test that ran before: their programs may still count in programsBefore.

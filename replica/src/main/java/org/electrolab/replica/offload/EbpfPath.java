@@ -55,7 +55,7 @@ public final class EbpfPath implements PacketPath {
     /** How often {@link ReplyDelivery} is fed. */
     private static final long DELIVERY_WINDOW_NANOS = Duration.ofSeconds(1).toNanos();
 
-    private final Offloads offloads;
+    private final LoadedPrograms offloads;
     private final String interfaceName;
     private final int myIndex;
     private final int memberCount;
@@ -82,7 +82,7 @@ public final class EbpfPath implements PacketPath {
     private volatile boolean answersLost;
     private long answersLostSince;
 
-    private EbpfPath(Offloads offloads, String interfaceName, int mtu, int myIndex, int memberCount) {
+    private EbpfPath(LoadedPrograms offloads, String interfaceName, int mtu, int myIndex, int memberCount) {
         this.offloads = offloads;
         this.interfaceName = interfaceName;
         this.datagramMax = mtu - 20 - 8;
@@ -107,7 +107,7 @@ public final class EbpfPath implements PacketPath {
             throw new BpfException("tc-broadcast needs IPv4 forwarding on " + nif.getName() + " (bpf_fib_lookup, which finds each "
                     + "follower's MAC, refuses otherwise): sysctl -w net.ipv4.conf." + nif.getName() + ".forwarding=1");
         }
-        Offloads offloads = Offloads.load(OffloadConfig.of(cluster, myIndex), EnumSet.copyOf(requested));
+        LoadedPrograms offloads = LoadedPrograms.load(ElConfig.of(cluster, myIndex), EnumSet.copyOf(requested));
         try {
             offloads.attach(nif.getIndex());
             return new EbpfPath(offloads, nif.getName(), nif.getMTU(), myIndex, cluster.memberCount());
@@ -155,7 +155,7 @@ public final class EbpfPath implements PacketPath {
     }
 
     /** The offloads behind this path (counters, state, programs). */
-    public Offloads offloads() {
+    public LoadedPrograms offloads() {
         return offloads;
     }
 

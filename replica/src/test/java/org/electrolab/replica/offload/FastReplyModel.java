@@ -26,7 +26,7 @@ public final class FastReplyModel {
     }
 
     /** The check made (again under the lock) before acknowledging {@code p} against {@code state}. */
-    public static Verdict check(KernelState state, Message.Prepare p) {
+    public static Verdict check(ElState state, Message.Prepare p) {
         if ((state.offloads() & OffloadProgram.FAST_REPLY.stateBit) == 0 || state.status() != Status.NORMAL
                 || state.isLeader() || p.sender() != state.leader()) {
             return Verdict.NOT_NORMAL;
@@ -37,7 +37,7 @@ public final class FastReplyModel {
     }
 
     /** The PrepareOK fast_reply sends for {@code p} once it claimed it: the one the core would send. */
-    public static Message.PrepareOk answer(KernelState state, Message.Prepare p) {
+    public static Message.PrepareOk answer(ElState state, Message.Prepare p) {
         return new Message.PrepareOk(p.view(), state.myIndex(), p.op(), 0);
     }
 }

@@ -82,12 +82,12 @@ class FastReplyProtocolTest {
         byte[] good = codec.encode(prepare(3, 11));
         byte[] bad = good.clone();
         bad[0] ^= 1;
-        assertThat(Offloads.decode(codec, List.of(good))).containsExactly(prepare(3, 11));
-        assertThatThrownBy(() -> Offloads.decode(codec, List.of(good, bad)))
+        assertThat(LoadedPrograms.decode(codec, List.of(good))).containsExactly(prepare(3, 11));
+        assertThatThrownBy(() -> LoadedPrograms.decode(codec, List.of(good, bad)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("fast-reply acknowledged a Prepare the codec refuses (")
                 .hasMessageEndingWith("the kernel and user space disagree on the wire format; stopping");
         byte[] commit = codec.encode(new Message.Commit(3, LEADER, 5));
-        assertThatThrownBy(() -> Offloads.decode(codec, List.of(commit))).hasMessage("fast-reply recorded a COMMIT, not a Prepare; stopping");
+        assertThatThrownBy(() -> LoadedPrograms.decode(codec, List.of(commit))).hasMessage("fast-reply recorded a COMMIT, not a Prepare; stopping");
     }
 }

@@ -30,7 +30,7 @@ class FastReplyTest {
     private static final long VIEW = 4;
 
     private final TestCluster cluster = new TestCluster(1);
-    private Offloads offloads;
+    private LoadedPrograms offloads;
     private BpfProgram program;
 
     @BeforeEach
@@ -210,9 +210,9 @@ class FastReplyTest {
     @Test
     void aFullRingPassesPreparesUpInsteadOfAnsweringThem() {
         offloads.close();
-        OffloadConfig small = new OffloadConfig(TestCluster.CLUSTER_ID, TestCluster.PORT, cluster.members, 1, ME,
-                OffloadConfig.DEFAULT_CLONE_MARK, 1 << 16);
-        offloads = Offloads.load(small, Set.of(Offload.FAST_REPLY));
+        ElConfig small = new ElConfig(TestCluster.CLUSTER_ID, TestCluster.PORT, cluster.members, 1, ME,
+                ElConfig.DEFAULT_CLONE_MARK, 1 << 16);
+        offloads = LoadedPrograms.load(small, Set.of(Offload.FAST_REPLY));
         program = offloads.program(Offload.FAST_REPLY);
         follow(VIEW, 10);
         int answered = 0;

@@ -34,7 +34,7 @@ class KernelModelReplayTest {
 
     private sealed interface Event {}
     private record Started() implements Event {}
-    private record Mirrored(KernelState state) implements Event {}
+    private record Mirrored(ElState state) implements Event {}
     private record Paused() implements Event {}
     private record Resumed() implements Event {}
     private record Ran(OffloadProgram program, Message in, Message up, Message.PrepareOk answer, String verdict) implements Event {}
@@ -50,7 +50,7 @@ class KernelModelReplayTest {
             Simulation.Config config = new Simulation(seed).config;
             // Whole runs (a test run is one; the model may cut one over two CPUs) and a ring that never
             // fills (the model's drains take a prefix, a test run's ring has every record committed).
-            if (config.members() < 5 || config.splitClaimRate() != 0 || config.ringBytes() != OffloadConfig.DEFAULT_RING_BYTES) continue;
+            if (config.members() < 5 || config.splitClaimRate() != 0 || config.ringBytes() != ElConfig.DEFAULT_RING_BYTES) continue;
             for (int i = 0; i < config.members(); i++) {
                 if (config.offloads().get(i).size() != Offload.values().length) continue;
                 replay(seed, i, config.members());
@@ -69,7 +69,7 @@ class KernelModelReplayTest {
         List<Event> events = new ArrayList<>();
         new Simulation(seed).traceKernel(me, new KernelTrace() {
             @Override public void started() { events.add(new Started()); }
-            @Override public void mirrored(KernelState state) { events.add(new Mirrored(state)); }
+            @Override public void mirrored(ElState state) { events.add(new Mirrored(state)); }
             @Override public void paused() { events.add(new Paused()); }
             @Override public void resumed() { events.add(new Resumed()); }
             @Override public void drained(List<Message.Prepare> records) { events.add(new Drained(List.copyOf(records))); }
@@ -79,7 +79,7 @@ class KernelModelReplayTest {
         }).run();
 
         TestCluster cluster = new TestCluster((members - 1) / 2);
-        Offloads offloads = null;
+        LoadedPrograms offloads = null;
         List<Message.Prepare> undrained = new ArrayList<>();
         try {
             for (int e = 0; e < events.size(); e++) {
@@ -89,7 +89,7 @@ class KernelModelReplayTest {
                 switch (event) {
                     case Started s -> {
                         if (offloads != null) offloads.close();
-                        offloads = Offloads.load(cluster.config(me), EnumSet.of(Offload.FAST_REPLY, Offload.QUORUM_PRUNE));
+                        offloads = LoadedPrograms.load(cluster.config(me), EnumSet.of(Offload.FAST_REPLY, Offload.QUORUM_PRUNE));
                         undrained.clear();
                     }
                     case Mirrored m -> offloads.writeState(m.state());

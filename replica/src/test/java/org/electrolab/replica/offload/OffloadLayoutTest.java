@@ -35,7 +35,7 @@ class OffloadLayoutTest {
     void javaLayoutsEqualTheCHeaders(@TempDir Path dir) throws Exception {
         Map<String, Long> expected = new LinkedHashMap<>();
         expected.put("sizeof(struct el_config)", 16L);
-        expected.put("sizeof(struct el_state)", (long) KernelState.SIZE);
+        expected.put("sizeof(struct el_state)", (long) ElState.SIZE);
         expected.put("offsetof(struct el_prepare_record, msg)", 8L);
         expected.put("EL_QUORUM_WINDOW", (long) QuorumModel.WINDOW);
         for (OffloadProgram offload : OffloadProgram.values()) {
@@ -117,7 +117,7 @@ class OffloadLayoutTest {
         run(dir, "cc", "-Wall", "-Werror", "-I" + BPF, "-o", binary.toString(), source.toString());
         String[] offsets = run(dir, binary.toString()).strip().split("\n");
 
-        KernelState state = new KernelState(0x1111_2222_3333L, Status.RECOVERING, 3, 4, 5, 2, 0x4444_5555_6666L, 7);
+        ElState state = new ElState(0x1111_2222_3333L, Status.RECOVERING, 3, 4, 5, 2, 0x4444_5555_6666L, 7);
         ByteBuffer bytes = ByteBuffer.wrap(state.toBytes()).order(ByteOrder.nativeOrder());
         long[] values = {Status.RECOVERING.code, state.view(), state.lastOp(), 3, 4, 5, 2, 7};
         boolean[] wide = {false, true, true, false, false, false, false, false};
@@ -126,7 +126,7 @@ class OffloadLayoutTest {
             long value = wide[i] ? bytes.getLong(offset) : bytes.getInt(offset);
             assertThat(value).as("el_state.%s at offset %d", fields.get(i), offset).isEqualTo(values[i]);
         }
-        assertThat(KernelState.fromBytes(state.toBytes())).isEqualTo(state);
+        assertThat(ElState.fromBytes(state.toBytes())).isEqualTo(state);
     }
 
     /**

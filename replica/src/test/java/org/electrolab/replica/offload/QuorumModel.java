@@ -19,7 +19,7 @@ public final class QuorumModel {
     private long lastAcks;
 
     /** Whether quorum_prune counts {@code ok} under {@code state}; it passes every other message up untouched. */
-    public static boolean counts(KernelState state, Message.PrepareOk ok) {
+    public static boolean counts(ElState state, Message.PrepareOk ok) {
         return (state.offloads() & OffloadProgram.QUORUM_PRUNE.stateBit) != 0 && state.status() == Status.NORMAL
                 && state.isLeader() && ok.view() == state.view() && ok.sender() != state.myIndex()
                 && ok.sender() < state.memberCount() && state.f() != 0 && state.f() < state.memberCount();

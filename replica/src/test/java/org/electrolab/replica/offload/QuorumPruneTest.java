@@ -23,7 +23,7 @@ class QuorumPruneTest {
     private static final long VIEW = 3;
 
     private final TestCluster cluster = new TestCluster(2);
-    private Offloads offloads;
+    private LoadedPrograms offloads;
     private BpfProgram program;
 
     @BeforeEach

@@ -3,7 +3,7 @@ package org.electrolab.replica.sim;
 import java.util.List;
 
 import org.electrolab.protocol.Message;
-import org.electrolab.replica.offload.KernelState;
+import org.electrolab.replica.offload.ElState;
 import org.electrolab.replica.offload.OffloadProgram;
 
 /**
@@ -15,13 +15,13 @@ public interface KernelTrace {
     /** A process of the replica started: its programs are loaded afresh, with empty maps. */
     void started();
 
-    /** User space wrote the core's state to el_state (Offloads.mirror). */
-    void mirrored(KernelState state);
+    /** User space wrote the core's state to el_state (LoadedPrograms.mirror). */
+    void mirrored(ElState state);
 
-    /** User space paused fast_reply before a log decision (Offloads.pauseFastReply). */
+    /** User space paused fast_reply before a log decision (LoadedPrograms.pauseFastReply). */
     void paused();
 
-    /** User space resumed fast_reply after the step (Offloads.resumeFastReply). */
+    /** User space resumed fast_reply after the step (LoadedPrograms.resumeFastReply). */
     void resumed();
 
     /**

@@ -14,7 +14,7 @@ import org.electrolab.replica.core.Effects;
 import org.electrolab.replica.core.Status;
 import org.electrolab.replica.offload.FastReplyModel;
 import org.electrolab.replica.offload.FastReplyProtocol;
-import org.electrolab.replica.offload.KernelState;
+import org.electrolab.replica.offload.ElState;
 import org.electrolab.replica.offload.OffloadProgram;
 import org.electrolab.replica.offload.QuorumModel;
 
@@ -83,7 +83,7 @@ final class SimKernel {
     private final QuorumModel quorum = new QuorumModel();
     private final ArrayDeque<Slot> ring = new ArrayDeque<>();
     private final List<Claim> claims = new ArrayList<>();
-    private KernelState state;
+    private ElState state;
     private boolean paused;
     private int lastCarrier;
     private long tick;
@@ -103,8 +103,8 @@ final class SimKernel {
         this.ringCapacity = FastReplyModel.ringCapacity(params.ringBytes());
         this.protocol = params.offloads().contains(Offload.FAST_REPLY) ? new FastReplyProtocol(me) : null;
         this.lastCarrier = me;
-        // Offloads writes "recovering" at load: every program passes everything until the first mirror.
-        this.state = new KernelState(0, Status.RECOVERING, 0, me, members, f, 0, OffloadProgram.bits(params.offloads()));
+        // LoadedPrograms writes "recovering" at load: every program passes everything until the first mirror.
+        this.state = new ElState(0, Status.RECOVERING, 0, me, members, f, 0, OffloadProgram.bits(params.offloads()));
     }
 
     Set<Offload> offloads() {
@@ -174,7 +174,7 @@ final class SimKernel {
             slot.discarded = true;
             return p;
         }
-        state = new KernelState(state.view(), state.status(), state.leader(), me, members, f, p.op(), state.offloads());
+        state = new ElState(state.view(), state.status(), state.leader(), me, members, f, p.op(), state.offloads());
         slot.claimed = true;
         slot.visibleAtTick = tick + random.nextInt(params.recordLagMaxTicks() + 1);
         counters.fastReplied++;
@@ -211,10 +211,10 @@ final class SimKernel {
 
     // ---- user space around the kernel ----
 
-    /** The core's state was written to el_state (Offloads.mirror): its op becomes last_op. */
+    /** The core's state was written to el_state (LoadedPrograms.mirror): its op becomes last_op. */
     void mirror(Effects.KernelState core) {
         int bits = OffloadProgram.bits(params.offloads()) & (paused ? ~OffloadProgram.FAST_REPLY.stateBit : ~0);
-        state = new KernelState(core.view(), core.status(), core.leader(), me, members, f, core.op(), bits);
+        state = new ElState(core.view(), core.status(), core.leader(), me, members, f, core.op(), bits);
         if (protocol != null) protocol.mirrored(core);
         if (trace != null) trace.mirrored(state);
     }

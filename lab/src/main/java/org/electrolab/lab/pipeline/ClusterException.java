@@ -1,4 +1,4 @@
-package org.electrolab.lab.experiment;
+package org.electrolab.lab.pipeline;
 
 /** A cluster step failed; the message is one line that ends up as a failed run's reason. */
 public final class ClusterException extends Exception {

@@ -10,7 +10,7 @@ import java.time.Duration;
  * @param duration measured time after the warmup
  * @param payloadBytes bytes of each request's payload
  */
-public record Workload(int clients, Duration warmup, Duration duration, int payloadBytes) {
+public record ClientLoad(int clients, Duration warmup, Duration duration, int payloadBytes) {
 
     /** A duration as {@code electrolab client} reads it: whole milliseconds, e.g. {@code 5000ms}. */
     public static String argument(Duration duration) {

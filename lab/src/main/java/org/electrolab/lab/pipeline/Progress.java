@@ -1,4 +1,4 @@
-package org.electrolab.lab.experiment;
+package org.electrolab.lab.pipeline;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -69,10 +69,6 @@ public final class Progress implements AutoCloseable {
     public synchronized void started(String runId) {
         current = runId;
         if (terminal) draw();
-    }
-
-    public synchronized void finished(Run run, RunRow row) {
-        finished(run.id() + " " + summary(row), row.status() == RunStatus.FAILED, false);
     }
 
     /**
@@ -146,14 +142,6 @@ public final class Progress implements AutoCloseable {
             return left.isNegative() ? Duration.ZERO : left;
         }
         return Duration.ofNanos(elapsedNanos / done * remaining);
-    }
-
-    private static String summary(RunRow row) {
-        if (row.isOk()) {
-            return String.format(Locale.ROOT, "ok %.0f ops/s p50 %d µs", row.figures().throughputOpsPerSec(),
-                    row.figures().p50Micros());
-        }
-        return row.status().csvName;
     }
 
     /** 1h02m03s, 5m02s or 42s. */

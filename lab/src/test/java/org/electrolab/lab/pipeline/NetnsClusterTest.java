@@ -1,4 +1,4 @@
-package org.electrolab.lab.experiment;
+package org.electrolab.lab.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

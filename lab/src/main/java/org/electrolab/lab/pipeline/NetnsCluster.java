@@ -1,4 +1,4 @@
-package org.electrolab.lab.experiment;
+package org.electrolab.lab.pipeline;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
 import org.electrolab.lab.netns.CommandRunner;
 import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
-import org.electrolab.lab.netns.LabHost;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Host;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.protocol.config.Offload;
 import org.electrolab.replica.node.ReplicaView;
@@ -29,13 +29,13 @@ import org.electrolab.replica.node.ReplicaView;
  */
 public final class NetnsCluster implements Cluster {
     private static final Duration LAUNCHER_BUILD_LIMIT = Duration.ofMinutes(10);
-    private final LabPaths paths;
+    private final Locations paths;
     private final String labName;
     private Lab lab;
     private Path logDir;
     private boolean launcherChecked;
 
-    public NetnsCluster(LabPaths paths, String labName) {
+    public NetnsCluster(Locations paths, String labName) {
         this.paths = paths;
         this.labName = labName;
     }
@@ -73,7 +73,7 @@ public final class NetnsCluster implements Cluster {
         // How each replica's offloads attached, as the replica reports it in its stats file.
         Map<String, Object> replicas = new LinkedHashMap<>();
         List<String> lacking = new ArrayList<>();
-        for (LabHost host : lab.network().replicas()) {
+        for (Host host : lab.network().replicas()) {
             Map<String, Object> facts = new LinkedHashMap<>();
             Optional<ReplicaView> view = ReplicaView.read(lab.state().stats(host.replicaId()));
             view.ifPresent(v -> {
@@ -132,7 +132,7 @@ public final class NetnsCluster implements Cluster {
     private static void keepLogs(Lab lab, Path logDir) {
         try {
             Files.createDirectories(logDir);
-            for (LabHost host : lab.network().replicas()) {
+            for (Host host : lab.network().replicas()) {
                 copyIfPresent(lab.state().log(host.name()), logDir.resolve(host.name() + ".log"));
                 copyIfPresent(lab.state().stats(host.replicaId()), logDir.resolve(host.name() + ".stats.json"));
             }

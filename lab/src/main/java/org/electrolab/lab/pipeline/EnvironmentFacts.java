@@ -1,4 +1,4 @@
-package org.electrolab.lab.experiment;
+package org.electrolab.lab.pipeline;
 
 import java.io.File;
 import java.io.IOException;
@@ -19,7 +19,24 @@ import java.util.concurrent.TimeUnit;
  * version and commit. Each fact that cannot be read is recorded as {@code "unknown"}, never fatal.
  */
 public final class EnvironmentFacts {
-    static final String UNKNOWN = "unknown";
+    public static final String UNKNOWN = "unknown";
+
+    /**
+     * How every environment.json begins, for experiments and campaigns alike: the command line as
+     * typed ({@code electrolab} and {@code args}), the plan file under {@code planKey} (like
+     * {@code matrixFile}), the working directory, the machine and the software of checkout {@code repo}.
+     */
+    public static Map<String, Object> ofRun(List<String> args, String planKey, Path planFile, Path repo) {
+        Map<String, Object> environment = new LinkedHashMap<>();
+        List<String> commandLine = new ArrayList<>(List.of("electrolab"));
+        commandLine.addAll(args);
+        environment.put("commandLine", commandLine);
+        environment.put(planKey, planFile.toAbsolutePath().normalize().toString());
+        environment.put("workingDirectory", Path.of("").toAbsolutePath().toString());
+        environment.put("machine", machine());
+        environment.put("software", software(repo));
+        return environment;
+    }
 
     private EnvironmentFacts() {}
 

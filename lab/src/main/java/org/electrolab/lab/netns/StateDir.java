@@ -28,7 +28,7 @@ import org.electrolab.lab.cli.InvokingUser;
  * before it creates it), the rendered cluster.yaml, the scenario it ran, and per-host log, pid and
  * stats files. {@code down} reads it to find everything, and deletes it last.
  */
-public final class LabState {
+public final class StateDir {
     /** What {@code up} creates, written before the first creation. */
     public record Record(String name, int subnet, int replicas, List<String> namespaces, String scenarioName) {
         public Record {
@@ -41,7 +41,7 @@ public final class LabState {
 
     private final Path dir;
 
-    public LabState(Path dir) {
+    public StateDir(Path dir) {
         this.dir = dir;
     }
 
@@ -158,7 +158,7 @@ public final class LabState {
             try (DirectoryStream<Path> labs = Files.newDirectoryStream(stateRoot, Files::isDirectory)) {
                 for (Path lab : labs) {
                     try {
-                        new LabState(lab).read().ifPresent(r -> used.add(r.subnet()));
+                        new StateDir(lab).read().ifPresent(r -> used.add(r.subnet()));
                     } catch (LabException unreadable) {
                         // A broken record claims no subnet; its own down reports it.
                     }
@@ -167,8 +167,8 @@ public final class LabState {
                 throw new UncheckedIOException(e);
             }
         }
-        for (int subnet = 0; subnet <= LabNetwork.SUBNET_MAX; subnet++) if (!used.contains(subnet)) return subnet;
-        throw new LabException("all " + (LabNetwork.SUBNET_MAX + 1) + " lab subnets are in use under " + stateRoot
+        for (int subnet = 0; subnet <= Network.SUBNET_MAX; subnet++) if (!used.contains(subnet)) return subnet;
+        throw new LabException("all " + (Network.SUBNET_MAX + 1) + " lab subnets are in use under " + stateRoot
                 + "; take some labs down");
     }
 }

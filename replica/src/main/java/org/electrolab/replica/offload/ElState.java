@@ -17,7 +17,7 @@ import org.electrolab.replica.core.Status;
  * @param lastOp the highest op this replica holds in order (fast_reply accepts lastOp + 1 and advances it)
  * @param offloads {@link Offload#stateBit}s of the programs allowed to act
  */
-public record KernelState(long view, Status status, int leader, int myIndex, int memberCount, int f, long lastOp,
+public record ElState(long view, Status status, int leader, int myIndex, int memberCount, int f, long lastOp,
                           int offloads) {
 
     static final int SIZE = 48;
@@ -26,8 +26,8 @@ public record KernelState(long view, Status status, int leader, int myIndex, int
         return leader == myIndex;
     }
 
-    public KernelState withOffloads(int bits) {
-        return new KernelState(view, status, leader, myIndex, memberCount, f, lastOp, bits);
+    public ElState withOffloads(int bits) {
+        return new ElState(view, status, leader, myIndex, memberCount, f, lastOp, bits);
     }
 
     byte[] toBytes() {
@@ -38,7 +38,7 @@ public record KernelState(long view, Status status, int leader, int myIndex, int
                 .array();
     }
 
-    static KernelState fromBytes(byte[] bytes) {
+    static ElState fromBytes(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
         b.getInt();
         int statusCode = b.getInt();
@@ -49,6 +49,6 @@ public record KernelState(long view, Status status, int leader, int myIndex, int
             if (s.code == statusCode) status = s;
         }
         if (status == null) throw new IllegalStateException("el_state holds unknown status " + statusCode);
-        return new KernelState(view, status, leader, myIndex, members, f, lastOp, offloads);
+        return new ElState(view, status, leader, myIndex, members, f, lastOp, offloads);
     }
 }

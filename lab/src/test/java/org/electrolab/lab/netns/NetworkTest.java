@@ -13,58 +13,48 @@ import java.util.concurrent.TimeUnit;
 import org.electrolab.protocol.testing.RootRequirement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** The lab's network on the real kernel: namespaces, bridge, cables, and what down leaves (nothing). */
-class LabNetworkTest {
+class NetworkTest {
     private final CommandRunner runner = new CommandRunner();
     private final List<Process> started = new ArrayList<>();
-    private final String name = TestLabs.uniqueName();
-    @TempDir
-    Path stateRoot;
-    private LabPaths paths;
-
-    @BeforeEach
-    void requireRoot() {
-        RootRequirement.require("the netns lab");
-        paths = new LabPaths(TestLabs.repo(), stateRoot);
-    }
+    @RegisterExtension
+    final ThrowawayLab throwaway = new ThrowawayLab("the netns lab");
 
     @AfterEach
     void cleanUp() {
         started.forEach(Process::destroyForcibly);
-        if (RootRequirement.isRoot()) Lab.down(paths, name);
     }
 
     @Test
     void hostsInTheirOwnNamespacesExchangeUdpOverTheBridgeAndDownLeavesNothing() throws Exception {
-        List<String> rootLinksBefore = TestLabs.rootLinksLike(name);
+        List<String> rootLinksBefore = TestLabs.rootLinksLike(throwaway.name());
 
-        LabNetwork network = Lab.create(paths, name, TestLabs.scenario(3), runner).network();
+        Network network = throwaway.create(TestLabs.scenario(3), runner).network();
 
-        assertThat(Netns.list(runner, LabNetwork.namespacePrefix(name)))
-                .containsExactlyInAnyOrder("el-" + name + "-r0", "el-" + name + "-r1", "el-" + name + "-r2",
-                        "el-" + name + "-client", "el-" + name + "-sw");
-        assertThat(TestLabs.rootLinksLike(name)).as("lab-like links in the root namespace").isEqualTo(rootLinksBefore);
+        assertThat(Netns.list(runner, Network.namespacePrefix(throwaway.name())))
+                .containsExactlyInAnyOrder("el-" + throwaway.name() + "-r0", "el-" + throwaway.name() + "-r1", "el-" + throwaway.name() + "-r2",
+                        "el-" + throwaway.name() + "-client", "el-" + throwaway.name() + "-sw");
+        assertThat(TestLabs.rootLinksLike(throwaway.name())).as("lab-like links in the root namespace").isEqualTo(rootLinksBefore);
         assertThat(network.hosts()).allSatisfy(h -> assertThat(h.address()).startsWith("198.18."));
         assertThat(echo(network.host("r0"), network.host("r2"), "r0 to r2")).isEqualTo("r0 to r2");
         assertThat(echo(network.host("client"), network.host("r1"), "client to r1")).isEqualTo("client to r1");
 
-        Lab.Removed removed = Lab.down(paths, name);
+        Lab.Removed removed = throwaway.down();
 
         assertThat(removed.namespaces()).isEqualTo(5);
-        TestLabs.assertNoNamespaces(name);
-        assertThat(paths.stateDir(name)).doesNotExist();
-        assertThat(TestLabs.rootLinksLike(name)).as("lab-like links in the root namespace").isEqualTo(rootLinksBefore);
+        TestLabs.assertNoNamespaces(throwaway.name());
+        assertThat(throwaway.paths().stateDir(throwaway.name())).doesNotExist();
+        assertThat(TestLabs.rootLinksLike(throwaway.name())).as("lab-like links in the root namespace").isEqualTo(rootLinksBefore);
     }
 
     @Test
     void switchSkipsIptablesAndHostsForwardWithTheXdpMtu() {
-        LabNetwork network = Lab.create(paths, name, TestLabs.scenario(3), runner).network();
+        Network network = throwaway.create(TestLabs.scenario(3), runner).network();
         Netns sw = new Netns(network.switchNetns(), runner);
         Netns r0 = new Netns(network.host("r0").netns(), runner);
 
@@ -72,9 +62,9 @@ class LabNetworkTest {
             assertThat(sw.exec("sysctl", "-n", "net.bridge.bridge-nf-call-" + table).strip()).as(table).isEqualTo("0");
         }
         assertThat(r0.exec("sysctl", "-n", "net.ipv4.conf.eth0.forwarding").strip()).isEqualTo("1");
-        assertThat(r0.ip("link", "show", "eth0")).contains("mtu " + LabNetwork.MTU).contains(network.host("r0").mac());
+        assertThat(r0.ip("link", "show", "eth0")).contains("mtu " + Network.MTU).contains(network.host("r0").mac());
         assertThat(r0.ip("link", "show", "lo")).contains("UP");
-        assertThat(sw.ip("link", "show", "r0")).contains("master " + LabNetwork.BRIDGE);
+        assertThat(sw.ip("link", "show", "r0")).contains("master " + Network.BRIDGE);
         assertThat(r0.exec("ethtool", "-k", "eth0")).contains("tx-checksumming: off");
     }
 
@@ -85,7 +75,7 @@ class LabNetworkTest {
     @Test
     void everyBridgePortRunsNativeXdpAndXdpOnAHostStillPassesTraffic() throws Exception {
         Path program = compileXdpPass();
-        LabNetwork network = Lab.create(paths, name, TestLabs.scenario(3), runner).network();
+        Network network = throwaway.create(TestLabs.scenario(3), runner).network();
         Netns sw = new Netns(network.switchNetns(), runner);
         for (String port : network.bridgePortsByHost().values()) {
             assertThat(sw.ip("link", "show", "dev", port)).as("bridge port %s", port).contains("xdp");
@@ -113,27 +103,27 @@ class LabNetworkTest {
             }
         };
 
-        assertThatThrownBy(() -> Lab.create(paths, name, TestLabs.scenario(3), failing))
+        assertThatThrownBy(() -> throwaway.create(TestLabs.scenario(3), failing))
                 .isInstanceOf(LabException.class)
                 .hasMessageContaining("veth").hasMessageContaining("injected failure");
 
-        TestLabs.assertNoNamespaces(name);
-        assertThat(paths.stateDir(name)).doesNotExist();
+        TestLabs.assertNoNamespaces(throwaway.name());
+        assertThat(throwaway.paths().stateDir(throwaway.name())).doesNotExist();
     }
 
     @Test
     void aSecondUpOfTheSameLabIsRefusedAndLeavesTheFirstIntact() {
-        Lab.create(paths, name, TestLabs.scenario(3), runner);
+        throwaway.create(TestLabs.scenario(3), runner);
 
-        assertThatThrownBy(() -> Lab.create(paths, name, TestLabs.scenario(3), runner))
-                .isInstanceOf(LabException.class).hasMessageContaining("lab down --name " + name);
+        assertThatThrownBy(() -> throwaway.create(TestLabs.scenario(3), runner))
+                .isInstanceOf(LabException.class).hasMessageContaining("lab down --name " + throwaway.name());
 
-        assertThat(Netns.list(runner, LabNetwork.namespacePrefix(name))).hasSize(5);
-        assertThat(paths.stateDir(name).resolve("cluster.yaml")).exists();
+        assertThat(Netns.list(runner, Network.namespacePrefix(throwaway.name()))).hasSize(5);
+        assertThat(throwaway.paths().stateDir(throwaway.name()).resolve("cluster.yaml")).exists();
     }
 
     /** Sends {@code text} from one host to a UDP echo on another, both Java programs run with ip netns exec. */
-    private String echo(LabHost from, LabHost to, String text) throws Exception {
+    private String echo(Host from, Host to, String text) throws Exception {
         Process receiver = new ProcessBuilder(new Netns(to.netns(), runner).execCommand(java("echo", "9000")))
                 .redirectErrorStream(true).start();
         started.add(receiver);
@@ -152,8 +142,8 @@ class LabNetworkTest {
 
     /** An XDP program that passes every packet, built with clang (no headers needed). */
     private Path compileXdpPass() throws Exception {
-        Path source = stateRoot.resolve("pass.c");
-        Path object = stateRoot.resolve("pass.o");
+        Path source = throwaway.stateRoot().resolve("pass.c");
+        Path object = throwaway.stateRoot().resolve("pass.o");
         Files.writeString(source, """
                 #define SEC(name) __attribute__((section(name), used))
                 SEC("xdp") int xdp_pass(void *ctx) { return 2; /* XDP_PASS */ }

@@ -20,14 +20,14 @@ import org.electrolab.protocol.config.ClusterConfig;
  * @param cloneMark skb->mark tc_broadcast gives its clones (must differ from marks the host uses)
  * @param ringBytes size of the fast-reply ring buffer (a power of two, multiple of the page size)
  */
-public record OffloadConfig(int clusterId, int port, List<Inet4Address> members, int f, int myIndex,
+public record ElConfig(int clusterId, int port, List<Inet4Address> members, int f, int myIndex,
                             int cloneMark, int ringBytes) {
 
     public static final int DEFAULT_CLONE_MARK = 0x454c4142; // "ELAB"
     /** 16 MiB: about 2,000 records, which at 10 ms ticks outlasts 100,000 fast-replied ops per second. */
     public static final int DEFAULT_RING_BYTES = 1 << 24;
 
-    public OffloadConfig {
+    public ElConfig {
         members = List.copyOf(members);
         require(port > 0 && port < 65536, "port " + port + " is not a UDP port (1-65535)");
         require(f >= 0 && members.size() == 2 * f + 1, members.size() + " members with f=" + f + ": members must be 2f+1");
@@ -38,12 +38,12 @@ public record OffloadConfig(int clusterId, int port, List<Inet4Address> members,
     }
 
     /** This member's view of {@code cluster}, with the default clone mark and ring size. */
-    public static OffloadConfig of(ClusterConfig cluster, int myIndex) {
-        return new OffloadConfig((int) cluster.clusterId(), cluster.port(), cluster.members(), cluster.f(), myIndex);
+    public static ElConfig of(ClusterConfig cluster, int myIndex) {
+        return new ElConfig((int) cluster.clusterId(), cluster.port(), cluster.members(), cluster.f(), myIndex);
     }
 
     /** The defaults for the clone mark and ring size. */
-    public OffloadConfig(int clusterId, int port, List<Inet4Address> members, int f, int myIndex) {
+    public ElConfig(int clusterId, int port, List<Inet4Address> members, int f, int myIndex) {
         this(clusterId, port, members, f, myIndex, DEFAULT_CLONE_MARK, DEFAULT_RING_BYTES);
     }
 

@@ -18,7 +18,7 @@ import org.electrolab.protocol.Wire;
  * <p>Addresses come from the RFC 2544 benchmarking range 198.18.0.0/15: host h of the lab with
  * subnet number n is 198.18.n.h/24 (replica i at .i+1, the client at .100); see docs/lab.md.
  */
-public final class LabNetwork {
+public final class Network {
     public static final String PREFIX = "el-";
     /** Lab names: short (interface and namespace names stay readable) and without '-' so one lab's prefix never matches another's. */
     public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9]{0,11}");
@@ -44,16 +44,16 @@ public final class LabNetwork {
 
     private final String labName;
     private final int subnet;
-    private final List<LabHost> hosts;
+    private final List<Host> hosts;
 
-    private LabNetwork(String labName, int subnet, List<LabHost> hosts) {
+    private Network(String labName, int subnet, List<Host> hosts) {
         this.labName = labName;
         this.subnet = subnet;
         this.hosts = List.copyOf(hosts);
     }
 
     /** The layout of lab {@code labName} with {@code replicas} replica hosts and one client host. */
-    public static LabNetwork plan(String labName, int replicas, int subnet) {
+    public static Network plan(String labName, int replicas, int subnet) {
         requireName(labName);
         if (replicas < 1 || replicas > Wire.REPLICAS_MAX) {
             throw new LabException("replicas: " + replicas + " is out of range; use 1.." + Wire.REPLICAS_MAX);
@@ -61,14 +61,14 @@ public final class LabNetwork {
         if (subnet < 0 || subnet > SUBNET_MAX) {
             throw new LabException("subnet: " + subnet + " is out of range; use 0.." + SUBNET_MAX);
         }
-        List<LabHost> hosts = new ArrayList<>();
+        List<Host> hosts = new ArrayList<>();
         for (int id = 0; id < replicas; id++) hosts.add(host(labName, subnet, "r" + id, id, id + 1));
         hosts.add(host(labName, subnet, CLIENT, -1, CLIENT_HOST));
-        return new LabNetwork(labName, subnet, hosts);
+        return new Network(labName, subnet, hosts);
     }
 
-    private static LabHost host(String labName, int subnet, String name, int replicaId, int hostNumber) {
-        return new LabHost(name, replicaId, PREFIX + labName + "-" + name, "198.18." + subnet + "." + hostNumber,
+    private static Host host(String labName, int subnet, String name, int replicaId, int hostNumber) {
+        return new Host(name, replicaId, PREFIX + labName + "-" + name, "198.18." + subnet + "." + hostNumber,
                 String.format("02:00:c6:12:%02x:%02x", subnet, hostNumber), name);
     }
 
@@ -92,19 +92,19 @@ public final class LabNetwork {
         return subnet;
     }
 
-    public List<LabHost> hosts() {
+    public List<Host> hosts() {
         return hosts;
     }
 
-    public List<LabHost> replicas() {
-        return hosts.stream().filter(LabHost::isReplica).toList();
+    public List<Host> replicas() {
+        return hosts.stream().filter(Host::isReplica).toList();
     }
 
-    public LabHost client() {
+    public Host client() {
         return hosts.getLast();
     }
 
-    public LabHost host(String name) {
+    public Host host(String name) {
         return hosts.stream().filter(h -> h.name().equals(name)).findFirst()
                 .orElseThrow(() -> new LabException("no host " + name + " in lab " + labName));
     }
@@ -115,7 +115,7 @@ public final class LabNetwork {
 
     /** Every namespace of this lab, hosts first, switch last. */
     public List<String> namespaces() {
-        List<String> names = new ArrayList<>(hosts.stream().map(LabHost::netns).toList());
+        List<String> names = new ArrayList<>(hosts.stream().map(Host::netns).toList());
         names.add(switchNetns());
         return names;
     }
@@ -127,7 +127,7 @@ public final class LabNetwork {
      */
     public Map<String, String> bridgePortsByHost() {
         Map<String, String> ports = new LinkedHashMap<>();
-        for (LabHost host : hosts) ports.put(host.name(), host.bridgePort());
+        for (Host host : hosts) ports.put(host.name(), host.bridgePort());
         return ports;
     }
 
@@ -158,10 +158,10 @@ public final class LabNetwork {
                 "net.bridge.bridge-nf-call-arptables=0");
         sw.ip("link", "add", BRIDGE, "type", "bridge", "stp_state", "0", "forward_delay", "0");
         sw.ip("link", "set", BRIDGE, "up");
-        for (LabHost host : hosts) cable(runner, sw, host);
+        for (Host host : hosts) cable(runner, sw, host);
     }
 
-    private void cable(CommandRunner runner, Netns sw, LabHost host) {
+    private void cable(CommandRunner runner, Netns sw, Host host) {
         Netns ns = new Netns(host.netns(), runner);
         String queues = Integer.toString(VETH_QUEUES);
         String mtu = Integer.toString(MTU);

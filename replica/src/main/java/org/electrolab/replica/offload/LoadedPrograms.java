@@ -28,13 +28,13 @@ import org.electrolab.replica.core.Status;
  * role (quorum_prune while it leads, fast_reply while it follows), swapped atomically on the link
  * when a state write changes the leader.
  */
-public final class Offloads implements AutoCloseable {
+public final class LoadedPrograms implements AutoCloseable {
 
     static final String STATE_MAP = "el_state";
     static final String MEMBERS_MAP = "el_members";
     static final String RING_MAP = "el_prepares";
 
-    private final OffloadConfig config;
+    private final ElConfig config;
     private final Set<Offload> enabled;
     private final Map<Offload, BpfObject> objects;
     private final BpfMap state;
@@ -44,7 +44,7 @@ public final class Offloads implements AutoCloseable {
     private TcEgress tc;
     private boolean closed;
 
-    private Offloads(OffloadConfig config, Set<Offload> enabled, Map<Offload, BpfObject> objects) {
+    private LoadedPrograms(ElConfig config, Set<Offload> enabled, Map<Offload, BpfObject> objects) {
         this.config = config;
         this.enabled = enabled;
         this.objects = objects;
@@ -52,7 +52,7 @@ public final class Offloads implements AutoCloseable {
         BpfObject first = objects.values().iterator().next();
         this.state = first.map(STATE_MAP);
         writeMembers(first.map(MEMBERS_MAP));
-        writeState(new KernelState(0, Status.RECOVERING, 0, config.myIndex(), config.members().size(), config.f(), 0,
+        writeState(new ElState(0, Status.RECOVERING, 0, config.myIndex(), config.members().size(), config.f(), 0,
                 OffloadProgram.bits(enabled)));
         this.ring = enabled.contains(Offload.FAST_REPLY) ? PrepareRing.open(objects.get(Offload.FAST_REPLY).map(RING_MAP)) : null;
     }
@@ -62,7 +62,7 @@ public final class Offloads implements AutoCloseable {
      * attached yet). The kernel state starts as "recovering", in which every program passes
      * everything up, until the first {@link #writeState}.
      */
-    public static Offloads load(OffloadConfig config, Set<Offload> offloads) {
+    public static LoadedPrograms load(ElConfig config, Set<Offload> offloads) {
         if (offloads.isEmpty()) throw new IllegalArgumentException("no offload to load");
         Map<Offload, BpfObject> objects = new EnumMap<>(Offload.class);
         try {
@@ -79,7 +79,7 @@ public final class Offloads implements AutoCloseable {
                 object.load();
                 if (first == null) first = object;
             }
-            return new Offloads(config, Set.copyOf(EnumSet.copyOf(offloads)), objects);
+            return new LoadedPrograms(config, Set.copyOf(EnumSet.copyOf(offloads)), objects);
         } catch (RuntimeException e) {
             objects.values().forEach(BpfObject::close);
             throw e;
@@ -94,7 +94,7 @@ public final class Offloads implements AutoCloseable {
         }
     }
 
-    public OffloadConfig config() {
+    public ElConfig config() {
         return config;
     }
 
@@ -127,7 +127,7 @@ public final class Offloads implements AutoCloseable {
         return tc;
     }
 
-    private BpfProgram xdpProgramFor(KernelState s) {
+    private BpfProgram xdpProgramFor(ElState s) {
         OffloadProgram program = OffloadProgram.xdpFor(enabled, s.isLeader());
         return program == null ? null : program(program.offload);
     }
@@ -136,7 +136,7 @@ public final class Offloads implements AutoCloseable {
      * Writes the kernel state atomically with respect to the programs (BPF_F_LOCK): after it returns,
      * no program acts on the state it replaced. Swaps the XDP program when the role changed.
      */
-    public void writeState(KernelState next) {
+    public void writeState(ElState next) {
         if (next.myIndex() != config.myIndex() || next.memberCount() != config.members().size() || next.f() != config.f()) {
             throw new IllegalArgumentException("kernel state " + next + " is not of member " + config.myIndex()
                     + " of " + config.members().size());
@@ -156,13 +156,13 @@ public final class Offloads implements AutoCloseable {
     /** Like {@link #mirror(Effects.KernelState)}, with fast_reply kept paused when {@code pauseFastReply}. */
     public void mirror(Effects.KernelState core, boolean pauseFastReply) {
         int bits = OffloadProgram.bits(enabled) & (pauseFastReply ? ~OffloadProgram.FAST_REPLY.stateBit : ~0);
-        writeState(new KernelState(core.view(), core.status(), core.leader(), core.myIndex(), config.members().size(),
+        writeState(new ElState(core.view(), core.status(), core.leader(), core.myIndex(), config.members().size(),
                 config.f(), core.op(), bits));
     }
 
     /** The kernel state as the programs see it now (last_op included). */
-    public KernelState readState() {
-        return KernelState.fromBytes(state.lookup(0, Libbpf.BPF_F_LOCK));
+    public ElState readState() {
+        return ElState.fromBytes(state.lookup(0, Libbpf.BPF_F_LOCK));
     }
 
     /**
@@ -171,7 +171,7 @@ public final class Offloads implements AutoCloseable {
      * before a core step that may leave the view or the normal status (see fast_reply.bpf.c).
      */
     public void pauseFastReply() {
-        KernelState now = readState();
+        ElState now = readState();
         writeState(now.withOffloads(now.offloads() & ~OffloadProgram.FAST_REPLY.stateBit));
     }
 
@@ -181,15 +181,15 @@ public final class Offloads implements AutoCloseable {
      * nothing, even before the programs are detached.
      */
     public void stop() {
-        KernelState now = readState();
-        writeState(new KernelState(now.view(), Status.RECOVERING, now.leader(), now.myIndex(), now.memberCount(), now.f(),
+        ElState now = readState();
+        writeState(new ElState(now.view(), Status.RECOVERING, now.leader(), now.myIndex(), now.memberCount(), now.f(),
                 now.lastOp(), 0));
     }
 
     /** Lets fast_reply act again after {@link #pauseFastReply}, keeping the kernel's last_op. */
     public void resumeFastReply() {
         if (!enabled.contains(Offload.FAST_REPLY)) return;
-        KernelState now = readState();
+        ElState now = readState();
         writeState(now.withOffloads(now.offloads() | OffloadProgram.FAST_REPLY.stateBit));
     }
 

@@ -11,14 +11,14 @@ import java.security.CodeSource;
  * @param repo the electrolab checkout: {@code bin/electrolab} is run from here
  * @param stateRoot parent of every lab's state directory ({@code <repo>/lab-state} by default)
  */
-public record LabPaths(Path repo, Path stateRoot) {
-    public LabPaths {
+public record Locations(Path repo, Path stateRoot) {
+    public Locations {
         repo = repo.toAbsolutePath().normalize();
         stateRoot = stateRoot.toAbsolutePath().normalize();
     }
 
-    public static LabPaths of(Path repo) {
-        return new LabPaths(repo, repo.resolve("lab-state"));
+    public static Locations of(Path repo) {
+        return new Locations(repo, repo.resolve("lab-state"));
     }
 
     public Path launcher() {
@@ -34,7 +34,7 @@ public record LabPaths(Path repo, Path stateRoot) {
      * nearest directory above this class's jar (or classes directory), else above the working
      * directory, that holds {@code bin/electrolab}.
      */
-    public static LabPaths locate() {
+    public static Locations locate() {
         String home = System.getProperty("electrolab.home");
         if (home != null && !home.isBlank()) return of(Path.of(home));
         Path found = searchUp(codeLocation());
@@ -47,7 +47,7 @@ public record LabPaths(Path repo, Path stateRoot) {
     }
 
     private static Path codeLocation() {
-        CodeSource source = LabPaths.class.getProtectionDomain().getCodeSource();
+        CodeSource source = Locations.class.getProtectionDomain().getCodeSource();
         if (source == null) return null;
         try {
             return Path.of(source.getLocation().toURI());

@@ -21,11 +21,11 @@ import java.util.concurrent.TimeoutException;
  * Starts the lab's long-running processes inside namespaces and stops them. A pid file holds the pid
  * and the start time, so a pid the kernel has since given to another process is never signalled.
  */
-public final class LabProcesses {
+public final class Processes {
     public static final Duration TERM_WAIT = Duration.ofSeconds(5);
     public static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
-    private LabProcesses() {}
+    private Processes() {}
 
     /**
      * Starts {@code command} inside {@code netns} with stdin from /dev/null and stdout and stderr

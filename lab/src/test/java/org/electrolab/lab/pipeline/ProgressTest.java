@@ -1,5 +1,10 @@
-package org.electrolab.lab.experiment;
+package org.electrolab.lab.pipeline;
 
+import org.electrolab.lab.experiment.Cell;
+import org.electrolab.lab.experiment.ExperimentRunner;
+import org.electrolab.lab.experiment.Figures;
+import org.electrolab.lab.experiment.Run;
+import org.electrolab.lab.experiment.RunRow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
@@ -20,10 +25,10 @@ class ProgressTest {
         progress.started(run.id());
         assertThat(text.toString()).isEmpty();
         nanos.set(Duration.ofSeconds(40).toNanos());
-        progress.finished(run, RunRow.ok(run, new Figures(10, 0, 0, 1234.4, 81, 0, 0, 0, 0)));
+        progress.finished(ExperimentRunner.outcome(run, RunRow.ok(run, new Figures(10, 0, 0, 1234.4, 81, 0, 0, 0, 0))), false, false);
         progress.note("failed x: reason");
         nanos.set(Duration.ofSeconds(80).toNanos());
-        progress.finished(run, RunRow.failed(run, null, "reason"));
+        progress.finished(ExperimentRunner.outcome(run, RunRow.failed(run, null, "reason")), true, false);
         progress.close();
         assertThat(text.toString().lines()).containsExactly(
                 "[######..................] 1/4  25%  n3-none-c16-r1 ok 1234 ops/s p50 81 µs  elapsed 40s  ETA 2m00s",
