@@ -27,6 +27,9 @@ final class FaultInjector {
     private static final Duration EXIT_WAIT = Duration.ofSeconds(10);
     private static final double DUPLICATE = 0.20;
     private static final double REORDER = 0.20;
+    /** How long {@link #leader()} waits for a view change in progress to end. */
+    static final Duration LEADER_WAIT = Duration.ofSeconds(5);
+    private static final Duration POLL = Duration.ofMillis(50);
 
     /** What a fault did: which replicas it hit, in words for the report. */
     record Injected(FaultKind kind, List<Host> hosts, String what) {}
@@ -43,16 +46,35 @@ final class FaultInjector {
         this.links = links;
     }
 
-    /** The replica that leads the highest view any running replica is NORMAL in. */
+    /**
+     * The replica that leads the highest view any running replica is NORMAL in. A view change in
+     * progress (no replica NORMAL) is waited out for up to {@link #LEADER_WAIT}.
+     */
     Host leader() {
+        long deadline = System.nanoTime() + LEADER_WAIT.toNanos();
+        while (true) {
+            Optional<Host> leader = currentLeader();
+            if (leader.isPresent()) return leader.get();
+            if (System.nanoTime() >= deadline) {
+                throw new LabException("no replica was NORMAL for " + LEADER_WAIT.toSeconds() + " s; cannot tell the leader");
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LabException("interrupted while waiting for a NORMAL replica");
+            }
+        }
+    }
+
+    private Optional<Host> currentLeader() {
         ReplicaView best = null;
         for (Host host : lab.network().replicas()) {
             if (lab.replicaProcess(host).isEmpty()) continue;
             Optional<ReplicaView> view = lab.replicaView(host);
             if (view.isPresent() && view.get().isNormal() && (best == null || view.get().view() > best.view())) best = view.get();
         }
-        if (best == null) throw new LabException("no replica is NORMAL; cannot tell the leader");
-        return lab.network().replicas().get(best.leader());
+        return best == null ? Optional.empty() : Optional.of(lab.network().replicas().get(best.leader()));
     }
 
     private List<Host> followers(Host leader) {
