@@ -99,9 +99,9 @@ struct el_fast_reply_counters {
 };
 
 struct el_quorum_prune_counters {
-	__u64 quorum_passed;     /* PrepareOK completing a quorum, passed up with EL_FLAG_QUORUM */
+	__u64 quorum_passed;     /* PrepareOK completing a quorum (or a member's repeat after it), passed up with EL_FLAG_QUORUM */
 	__u64 pruned;            /* PrepareOK counted toward a quorum not yet complete, dropped */
-	__u64 dropped_duplicate; /* a member's second PrepareOK for the same op */
+	__u64 dropped_duplicate; /* a member's second PrepareOK for the same op, before its quorum */
 	__u64 dropped_late;      /* PrepareOK after its op's quorum, or for an op whose slot was reused */
 	__u64 passed_up;         /* other electrolab packets (other types, other views, not leader) */
 	__u64 dropped_invalid;

@@ -5,20 +5,36 @@
  * would send, straight from the driver (XDP_TX). Everything else goes up unchanged, except
  * malformed or foreign electrolab packets, which are dropped. Every decision is counted.
  *
- * The protocol with user space (which owns every field of el_state except last_op):
+ * The protocol with user space (which owns every field of el_state except last_op; Java:
+ * FastReplyProtocol, EbpfPath):
  *  - The check "status normal, fast reply on, I follow the sender, same view, op == last_op + 1"
  *    and the advance of last_op happen under el_state's spin lock; user space writes el_state
  *    whole with BPF_F_LOCK, so a write and a check never interleave: after a write returns, no
  *    PrepareOK is decided against the state it replaced.
  *  - The ring-buffer record is reserved before that check and submitted before the PrepareOK
  *    leaves. So every op acknowledged under an old state has its record reserved before the
- *    write that replaced the state returned: user space that writes the state (e.g. clearing
+ *    write that replaced the state returned: user space that writes the state (clearing
  *    EL_OFFLOAD_FAST_REPLY to pause) and then consumes the ring up to the producer position it
- *    reads afterwards has seen every Prepare the kernel acknowledged (Java: PrepareRing.drainAll;
- *    EbpfPath does this around every core step of a normal follower).
+ *    reads afterwards has seen every Prepare the kernel acknowledged (PrepareRing.drainAll).
+ *  - User space does that before every step of a normal follower that may vouch for its log or
+ *    leave its view: a tick, a StartViewChange, DoViewChange or StartView, any message of a later
+ *    view (PacketPath.isLogDecision). A record of the old view that reached the core after it left
+ *    the view would be ignored as old, and a DoViewChange would miss an op acknowledged here.
+ *    Other steps consume what is committed without pausing (a prefix of the ring: libbpf stops at
+ *    a record still being written).
+ *  - Records of first acknowledgements are in op order in the ring: op n is claimed only when
+ *    last_op is n - 1, set by user space (the core holds n - 1) or by the claim of n - 1, whose
+ *    record was reserved before that claim and so before n's pre-check and reservation. Two CPUs
+ *    can reorder only a repeated acknowledgement (below). User space stops the replica if a record
+ *    of the current view ever lies beyond the op the core can append, or cannot be read or
+ *    decoded: the kernel vouched for an op the core cannot hold.
  *  - A write from user space may move last_op back over an op the kernel just acknowledged (the
  *    record is in the ring): the op can then be acknowledged and recorded twice, which the core
  *    ignores as a duplicate. It never moves last_op past an op the core does not hold.
+ *  - A replica that stops (fail-stop) first writes a state in which nothing is acknowledged.
+ *
+ * Built with -DEL_TEST_ACK_WITHOUT_RECORD, the program answers without recording: a deliberately
+ * broken variant that only the fault campaign's mutant test builds (FastReplyMutantCampaignTest).
  */
 #include "electrolab_bpf.h"
 
@@ -288,6 +304,9 @@ int fast_reply(struct xdp_md *ctx)
 		count_reason(c, verdict);
 		return XDP_PASS;
 	}
+#ifdef EL_TEST_ACK_WITHOUT_RECORD
+	bpf_ringbuf_discard(rec, 0);
+#else
 	rec->size = size;
 	rec->reserved = 0;
 	/*
@@ -298,6 +317,7 @@ int fast_reply(struct xdp_md *ctx)
 	bpf_ringbuf_submit(rec, bpf_ringbuf_query(&el_prepares, BPF_RB_AVAIL_DATA) >
 				bpf_ringbuf_query(&el_prepares, BPF_RB_RING_SIZE) / 4 ?
 				BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+#endif
 	if (write_prepare_ok(ctx, my_index, view, op)) {
 		/*
 		 * Cannot happen: a frame that parsed is at least as long as the PrepareOK. The op is

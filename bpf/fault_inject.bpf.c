@@ -11,11 +11,9 @@
  * Only IPv4 UDP is impaired (the lab's protocol, every fragment included); ARP, ICMP and the rest
  * always pass, so a partition keeps neighbour entries fresh and heals without a new ARP exchange.
  *
- * User space (org.electrolab.lab.netns.LinkFaults) loads one copy per port with `tc filter ... bpf
- * da`, so each port has its own maps, and writes them with bpftool. Map names (at most 15 chars):
- *   fault_config    1 x struct fault_config
- *   fault_blocked   IPv4 source (network order) -> 1, the sources this port does not deliver
- *   fault_counters  FAULT_COUNTERS x __u64, indexed by enum fault_counter
+ * User space (org.electrolab.lab.netns.LinkFaults) loads one copy per port and attaches it as a
+ * cls_bpf filter on the port's clsact qdisc through libbpf, so each port has its own maps, and
+ * writes them by map id. The maps and the struct they hold are in fault_inject.h.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -25,34 +23,16 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
+#include "fault_inject.h"
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define FAULT_PPM 1000000u
-#define FAULT_BLOCKED_MAX 64
 /*
  * A duplicate redirected to this port's egress passes this program again; it carries this mark and
  * passes untouched. Nothing else in the switch namespace marks packets: a veth clears skb->mark when
  * a frame crosses into another namespace.
  */
 #define FAULT_CLONE_MARK 0xe1fa017u
-
-struct fault_config {
-	__u32 loss_ppm;
-	__u32 duplicate_ppm;
-	__u32 slow_ppm;
-	__u32 slow_classid; /* HTB class (major << 16 | minor) for slow frames; 0: no slow class */
-};
-
-_Static_assert(sizeof(struct fault_config) == 16, "fault_config size");
-
-enum fault_counter {
-	FAULT_SEEN,              /* IPv4 UDP frames examined (duplicates not included) */
-	FAULT_DROPPED_LOSS,
-	FAULT_DROPPED_PARTITION,
-	FAULT_DUPLICATED,        /* duplicates sent */
-	FAULT_SLOWED,            /* frames (and their duplicates, once) put in the slow class */
-	FAULT_COUNTERS,
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -3,8 +3,10 @@
  * quorum_prune: XDP on the leader (Electrode, section 4.3). PrepareOKs of the current view are
  * counted per op in el_quorum; only the one that completes a quorum (f followers) reaches user
  * space, carrying in header.acks the bitmap of the followers that acknowledged and EL_FLAG_QUORUM.
- * The others are dropped and counted: pruned before the quorum, duplicate or late after it.
- * Other traffic is untouched, except malformed or foreign electrolab packets, which are dropped.
+ * The others are dropped and counted: pruned before the quorum, a member's repeat before it
+ * (duplicate), a first PrepareOK after it (late). A member's repeat after the quorum goes up again
+ * like the completing one: see count_ack. Other traffic is untouched, except malformed or foreign
+ * electrolab packets, which are dropped.
  */
 #include "electrolab_bpf.h"
 
@@ -36,7 +38,17 @@ static __always_inline __u32 popcount(__u64 x)
 	return __builtin_popcountll(x);
 }
 
-/* Counts sender's PrepareOK for (view, op) in its slot; *acks gets the bitmap after counting. */
+/*
+ * Counts sender's PrepareOK for (view, op) in its slot; *acks gets the bitmap after counting.
+ *
+ * A member repeats its PrepareOK for an op when the leader sent the Prepare again, which it does
+ * only while the op does not commit: the completing PrepareOK this program passed up may have been
+ * lost after XDP_PASS (a full socket buffer). Dropping every later one, as a duplicate, would leave
+ * the op uncommitted for good (with one client, or a pipeline of one, nothing else commits it, and
+ * the leader's heartbeats keep the followers from changing view). So once the quorum is complete,
+ * a repeat completes it again: it goes up with the bitmap, as in Electrode's HandlePrepareOK, where
+ * an ack that leaves the count at the quorum passes again.
+ */
 static __always_inline enum quorum count_ack(__u64 view, __u64 op, __u32 sender, __u32 f, __u64 *acks)
 {
 	__u32 key = op % EL_QUORUM_WINDOW;
@@ -56,7 +68,7 @@ static __always_inline enum quorum count_ack(__u64 view, __u64 op, __u32 sender,
 	if (slot->op != op) {
 		result = QUORUM_LATE;
 	} else if (slot->acks & bit) {
-		result = QUORUM_DUPLICATE;
+		result = slot->done ? QUORUM_COMPLETE : QUORUM_DUPLICATE;
 	} else {
 		slot->acks |= bit;
 		if (slot->done) {

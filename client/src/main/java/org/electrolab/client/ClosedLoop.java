@@ -20,7 +20,8 @@ import org.electrolab.protocol.Message.Reply;
 public final class ClosedLoop {
 
     /**
-     * @param timeout how long a request waits for its reply before it is sent again (to every member)
+     * @param timeout the longest a request waits for its reply before it is sent again (to every member);
+     *     the wait adapts to the round trips measured, from 1 ms up to this ({@link RetryTimeout})
      * @param bindHost local address of the client socket ({@code 0.0.0.0}: any)
      */
     public record Spec(ClusterEndpoints cluster, int clients, Duration warmup, Duration duration, Duration timeout,

@@ -36,7 +36,8 @@ public final class KvClient implements AutoCloseable {
                        Outcome outcome, Kv.Result result, long view) {}
 
     /**
-     * @param timeout wait for a reply this long before sending the request again to every member
+     * @param timeout the longest wait for a reply before the request is sent again to every member: the
+     *     wait adapts to the round trips measured, from 1 ms up to this ({@link RetryTimeout})
      * @param giveUpAfter stop retrying after this long and report the call UNKNOWN
      */
     public record Options(Duration timeout, Duration giveUpAfter) {

@@ -11,9 +11,9 @@ import org.electrolab.protocol.Message.Request;
 
 /**
  * One logical client: its id, its request numbers 1, 2, 3, ... and at most one outstanding request,
- * retransmitted under the same number until answered. Replicas answer a retransmitted request
- * from their client table, so a request takes effect at most once whatever the retries.
- * Runs on the socket's context only.
+ * retransmitted under the same number until answered, after a wait its {@link RetryTimeout} tunes
+ * to the round trips it measures. Replicas answer a retransmitted request from their client table,
+ * so a request takes effect at most once whatever the retries. Runs on the socket's context only.
  */
 final class Session {
 
@@ -22,7 +22,7 @@ final class Session {
 
     private final ClientSocket socket;
     private final long clientId;
-    private final long timeoutMillis;
+    private final RetryTimeout retryTimeout;
     private long lastRequestNumber;
     private Outstanding outstanding;
 
@@ -31,6 +31,7 @@ final class Session {
         final long giveUpAtNanos;
         final boolean neverGiveUp;
         final Promise<Reply> answer = Promise.promise();
+        final long sentNanos = System.nanoTime();
         long timerId;
         int transmissions = 1;
 
@@ -41,11 +42,12 @@ final class Session {
         }
     }
 
+    /** @param timeout the longest wait before a retransmission ({@link RetryTimeout}'s ceiling) */
     Session(ClientSocket socket, long clientId, Duration timeout) {
-        Check.that(!timeout.isNegative() && !timeout.isZero(), "a request timeout is positive");
+        Check.that(timeout.toMillis() >= 1, "a request timeout of at least 1 ms, not %s", timeout);
         this.socket = socket;
         this.clientId = clientId;
-        this.timeoutMillis = Math.max(1, timeout.toMillis());
+        this.retryTimeout = new RetryTimeout(timeout);
         socket.register(this);
     }
 
@@ -74,7 +76,7 @@ final class Session {
         Outstanding o = new Outstanding(request, never ? 0 : System.nanoTime() + giveUpAfter.toNanos(), never);
         outstanding = o;
         socket.send(request, false);
-        o.timerId = socket.vertx().setTimer(timeoutMillis, id -> onTimeout(o));
+        armTimer(o);
         return o.answer.future();
     }
 
@@ -86,6 +88,8 @@ final class Session {
         Outstanding o = outstanding;
         outstanding = null;
         socket.vertx().cancelTimer(o.timerId);
+        // Karn: the reply to a retransmitted request may answer any of its copies, so it measures nothing.
+        if (o.transmissions == 1) retryTimeout.sample(System.nanoTime() - o.sentNanos);
         o.answer.complete(reply);
     }
 
@@ -109,6 +113,17 @@ final class Session {
         }
         o.transmissions++;
         socket.send(o.request, true);
-        o.timerId = socket.vertx().setTimer(timeoutMillis, id -> onTimeout(o));
+        armTimer(o);
+    }
+
+    /** The wait after transmission number {@code o.transmissions}, in whole milliseconds (Vert.x timers' unit), rounded up. */
+    private void armTimer(Outstanding o) {
+        long nanos = retryTimeout.timeoutNanos(o.transmissions - 1);
+        o.timerId = socket.vertx().setTimer(Math.max(1, (nanos + 999_999) / 1_000_000), id -> onTimeout(o));
+    }
+
+    /** This client's retry timeout, for tests and reports. */
+    RetryTimeout retryTimeout() {
+        return retryTimeout;
     }
 }

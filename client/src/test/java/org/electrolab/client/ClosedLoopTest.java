@@ -151,7 +151,10 @@ class ClosedLoopTest {
             assertThat(result.undecodable()).isGreaterThan(10);
             assertThat(result.errors()).isGreaterThan(result.undecodable());
             assertThat(result.latencyMicros().getTotalCount()).isEqualTo(result.completed());
-            assertThat(result.timeouts()).isZero();
+            // The garbage before each reply costs no retransmission (one per request if it did). Some
+            // requests are still sent again: the retry timeout follows the round trip down to about 1 ms,
+            // and a cold JVM on a loaded machine answers some later than that.
+            assertThat(result.timeouts()).isLessThan(result.completed() / 2);
         }
     }
 

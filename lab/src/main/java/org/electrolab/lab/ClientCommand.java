@@ -71,7 +71,8 @@ public final class ClientCommand implements Callable<Integer> {
     String duration;
 
     @Option(names = "--timeout", defaultValue = "200ms", paramLabel = "DURATION",
-            description = "resend a request unanswered this long, to every member (default ${DEFAULT-VALUE})")
+            description = "the longest wait before a request is sent again, to every member; the wait adapts to the "
+                    + "round trip measured, from 1 ms up to this (default ${DEFAULT-VALUE})")
     String timeout;
 
     @Option(names = "--out", defaultValue = "run.json", paramLabel = "FILE", description = "results (default ${DEFAULT-VALUE})")
@@ -118,7 +119,7 @@ public final class ClientCommand implements Callable<Integer> {
     int opsPerKey;
 
     /** How long a checked-workload call is retried before it is recorded UNKNOWN, unless --timeout is longer. */
-    static final Duration GIVE_UP_AFTER = Duration.ofSeconds(3);
+    static final Duration GIVE_UP_AFTER = KvClient.Options.defaults().giveUpAfter();
 
     /** Final reads of one key until one is answered, and of all keys until this long: then they are unverified. */
     static final int FINAL_READ_ATTEMPTS = 5;

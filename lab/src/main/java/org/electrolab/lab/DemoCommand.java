@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.electrolab.lab.cli.UserError;
-import org.electrolab.lab.experiment.ResultsDir;
+import org.electrolab.lab.pipeline.ResultsName;
 import org.electrolab.lab.netns.LabException;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.netns.Privileges;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,14 +49,14 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        LabPaths paths;
+        Locations paths;
         try {
             if (!Privileges.isRoot()) {
                 throw new UserError("needs root for network namespaces and eBPF: run sudo bin/electrolab demo");
             }
             Privileges.requireTools();
             requireLibbpf();
-            paths = LabPaths.locate();
+            paths = Locations.locate();
         } catch (LabException e) {
             throw new UserError(e.getMessage() + " (or run bin/electrolab demo --install-deps)");
         }
@@ -78,7 +78,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** {@code experiments/results/<timestamp>-demo}, in the one timestamp format of every results directory. */
     static Path defaultOut(Path repo, LocalDateTime now) {
-        return repo.resolve("experiments").resolve("results").resolve(ResultsDir.stamp(now) + "-demo");
+        return ResultsName.dir(repo.resolve("experiments").resolve("results"), now, "demo");
     }
 
     /** The report's table of the 3-replica cells: the lines from its heading to the first blank line after the table. */

@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -19,18 +17,19 @@ import org.electrolab.lab.cli.CtrlC;
 import org.electrolab.lab.cli.GroupCommand;
 import org.electrolab.lab.cli.InvokingUser;
 import org.electrolab.lab.cli.UserError;
-import org.electrolab.lab.experiment.Cluster;
-import org.electrolab.lab.experiment.EnvironmentFacts;
+import org.electrolab.lab.pipeline.Cluster;
+import org.electrolab.lab.pipeline.EnvironmentFacts;
 import org.electrolab.lab.experiment.ExperimentRunner;
 import org.electrolab.lab.experiment.Matrix;
-import org.electrolab.lab.experiment.MatrixException;
+import org.electrolab.lab.pipeline.PlanException;
 import org.electrolab.lab.experiment.MatrixFile;
-import org.electrolab.lab.experiment.NetnsCluster;
-import org.electrolab.lab.experiment.Progress;
+import org.electrolab.lab.pipeline.PlanKeys;
+import org.electrolab.lab.pipeline.NetnsCluster;
+import org.electrolab.lab.pipeline.Progress;
 import org.electrolab.lab.experiment.ResultsDir;
 import org.electrolab.lab.netns.LabException;
-import org.electrolab.lab.netns.LabNetwork;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Network;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.netns.Privileges;
 import org.electrolab.lab.report.Report;
 import picocli.CommandLine;
@@ -100,32 +99,25 @@ public final class ExperimentCommand extends GroupCommand {
         boolean verbose;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() throws IOException, PlanException {
             PrintWriter err = spec.commandLine().getErr();
-            Matrix matrix;
-            try {
-                matrix = MatrixFile.load(matrixFile);
-            } catch (MatrixException e) {
-                e.problems().forEach(err::println);
-                err.flush();
-                return UserError.EXIT_CODE;
-            }
+            Matrix matrix = MatrixFile.load(matrixFile);
             if (repeats != null) {
-                if (repeats < 1 || repeats > MatrixFile.REPEATS_MAX) {
-                    throw new UserError("--repeats " + repeats + ": use 1.." + MatrixFile.REPEATS_MAX);
+                if (repeats < 1 || repeats > PlanKeys.REPEATS_MAX) {
+                    throw new UserError("--repeats " + repeats + ": use 1.." + PlanKeys.REPEATS_MAX);
                 }
                 matrix = matrix.withRepeats(repeats);
             }
-            LabPaths paths;
+            Locations paths;
             try {
                 if (inventories.isEmpty()) {
-                    LabNetwork.requireName(labName);
+                    Network.requireName(labName);
                     Privileges.requireRoot();
                     Privileges.requireTools();
                 } else {
                     requireAnsible();
                 }
-                paths = LabPaths.locate();
+                paths = Locations.locate();
             } catch (LabException e) {
                 throw new UserError(e.getMessage().replace("--name", "--lab-name"));
             }
@@ -196,16 +188,8 @@ public final class ExperimentCommand extends GroupCommand {
                     + "(apt-get install ansible) or run without --inventory on the netns lab");
         }
 
-        private Map<String, Object> environment(LabPaths paths) {
-            Map<String, Object> environment = new LinkedHashMap<>();
-            List<String> commandLine = new ArrayList<>(List.of("electrolab"));
-            commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
-            environment.put("commandLine", commandLine);
-            environment.put("matrixFile", matrixFile.toAbsolutePath().normalize().toString());
-            environment.put("workingDirectory", Path.of("").toAbsolutePath().toString());
-            environment.put("machine", EnvironmentFacts.machine());
-            environment.put("software", EnvironmentFacts.software(paths.repo()));
-            return environment;
+        private Map<String, Object> environment(Locations paths) {
+            return EnvironmentFacts.ofRun(spec.commandLine().getParseResult().originalArgs(), "matrixFile", matrixFile, paths.repo());
         }
     }
 }

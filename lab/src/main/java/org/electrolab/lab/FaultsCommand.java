@@ -7,8 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -16,9 +14,9 @@ import java.util.concurrent.Callable;
 import org.electrolab.lab.cli.CtrlC;
 import org.electrolab.lab.cli.InvokingUser;
 import org.electrolab.lab.cli.UserError;
-import org.electrolab.lab.experiment.EnvironmentFacts;
-import org.electrolab.lab.experiment.MatrixException;
-import org.electrolab.lab.experiment.Progress;
+import org.electrolab.lab.pipeline.EnvironmentFacts;
+import org.electrolab.lab.pipeline.PlanException;
+import org.electrolab.lab.pipeline.Progress;
 import org.electrolab.lab.faults.Campaign;
 import org.electrolab.lab.faults.CampaignDir;
 import org.electrolab.lab.faults.CampaignFile;
@@ -26,8 +24,8 @@ import org.electrolab.lab.faults.CampaignRunner;
 import org.electrolab.lab.faults.FaultReport;
 import org.electrolab.lab.faults.FaultRun;
 import org.electrolab.lab.netns.LabException;
-import org.electrolab.lab.netns.LabNetwork;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Network;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.netns.Privileges;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -69,22 +67,15 @@ public final class FaultsCommand implements Callable<Integer> {
     String labName;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, PlanException {
         PrintWriter err = spec.commandLine().getErr();
-        Campaign campaign;
+        Campaign campaign = CampaignFile.load(campaignFile);
+        Locations paths;
         try {
-            campaign = CampaignFile.load(campaignFile);
-        } catch (MatrixException e) {
-            e.problems().forEach(err::println);
-            err.flush();
-            return UserError.EXIT_CODE;
-        }
-        LabPaths paths;
-        try {
-            LabNetwork.requireName(labName);
+            Network.requireName(labName);
             Privileges.requireRoot();
             Privileges.requireTools();
-            paths = LabPaths.locate();
+            paths = Locations.locate();
         } catch (LabException e) {
             throw new UserError(e.getMessage().replace("--name", "--lab-name"));
         }
@@ -121,14 +112,7 @@ public final class FaultsCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, Object> environment(LabPaths paths) {
-        Map<String, Object> environment = new LinkedHashMap<>();
-        List<String> commandLine = new ArrayList<>(List.of("electrolab"));
-        commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
-        environment.put("commandLine", commandLine);
-        environment.put("campaignFile", campaignFile.toAbsolutePath().normalize().toString());
-        environment.put("machine", EnvironmentFacts.machine());
-        environment.put("software", EnvironmentFacts.software(paths.repo()));
-        return environment;
+    private Map<String, Object> environment(Locations paths) {
+        return EnvironmentFacts.ofRun(spec.commandLine().getParseResult().originalArgs(), "campaignFile", campaignFile, paths.repo());
     }
 }

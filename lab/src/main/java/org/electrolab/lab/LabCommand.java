@@ -15,11 +15,11 @@ import org.electrolab.lab.cli.CtrlC;
 import org.electrolab.lab.cli.GroupCommand;
 import org.electrolab.lab.cli.LabStep;
 import org.electrolab.lab.cli.UserError;
-import org.electrolab.lab.experiment.Progress;
+import org.electrolab.lab.pipeline.Progress;
 import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
-import org.electrolab.lab.netns.LabHost;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Host;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.ScenarioException;
 import org.electrolab.lab.scenario.ScenarioFile;
@@ -79,13 +79,13 @@ public final class LabCommand extends GroupCommand {
             Runtime.getRuntime().addShutdownHook(hint);
             Lab lab;
             try {
-                lab = Lab.up(LabPaths.locate(), name, scenario);
+                lab = Lab.up(Locations.locate(), name, scenario);
             } finally {
                 Runtime.getRuntime().removeShutdownHook(hint);
             }
             out.println("lab " + name + " up: " + scenario.replicas() + " replicas (offloads " + scenario.offloadArgument()
                     + ", app " + scenario.app() + "), cluster config " + lab.clusterConfig());
-            for (LabHost host : lab.network().hosts()) out.println("  " + host.name() + "  " + host.netns() + "  " + host.address());
+            for (Host host : lab.network().hosts()) out.println("  " + host.name() + "  " + host.netns() + "  " + host.address());
         }
     }
 
@@ -93,7 +93,7 @@ public final class LabCommand extends GroupCommand {
     static final class Down extends Step {
         @Override
         protected void step(PrintWriter out) {
-            Lab.Removed removed = Lab.down(LabPaths.locate(), name);
+            Lab.Removed removed = Lab.down(Locations.locate(), name);
             if (removed.nothing()) {
                 out.println("lab " + name + " is down (nothing to remove)");
             } else {
@@ -114,7 +114,7 @@ public final class LabCommand extends GroupCommand {
 
         @Override
         protected void step(PrintWriter out) throws IOException {
-            LabPaths paths = LabPaths.locate();
+            Locations paths = Locations.locate();
             LabWatch sampler = LabWatch.of(paths, name);
             if (!watch) {
                 Lab lab = Lab.open(paths, name);
@@ -148,7 +148,7 @@ public final class LabCommand extends GroupCommand {
             }
         }
 
-        private void print(PrintWriter out, Lab lab, Lab.Status status, Snapshot snapshot, boolean rates) throws IOException {
+        private void print(PrintWriter out, Lab lab, Lab.Overview status, Snapshot snapshot, boolean rates) throws IOException {
             if (!json) {
                 StatusTable.print(out, snapshot, lab.network(), StatusTable.byHost(status.hosts()), rates);
                 return;
@@ -178,7 +178,7 @@ public final class LabCommand extends GroupCommand {
             if (port < 0 || port > 65535) throw new UserError("--port " + port + ": use 0..65535");
             WatchServer server;
             try {
-                server = WatchServer.start(LabWatch.of(LabPaths.locate(), name), WatchServer.LOOPBACK, port);
+                server = WatchServer.start(LabWatch.of(Locations.locate(), name), WatchServer.LOOPBACK, port);
             } catch (IllegalArgumentException e) {
                 throw new UserError(e.getMessage());
             }
@@ -199,7 +199,7 @@ public final class LabCommand extends GroupCommand {
     static final class Metrics extends Step {
         @Override
         protected void step(PrintWriter out) {
-            out.print(org.electrolab.lab.watch.Metrics.text(LabWatch.of(LabPaths.locate(), name).sample()));
+            out.print(org.electrolab.lab.watch.Metrics.text(LabWatch.of(Locations.locate(), name).sample()));
             out.flush();
         }
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.electrolab.lab.cli.UserError;
+import org.electrolab.lab.pipeline.PlanException;
 import org.electrolab.lab.cli.Version;
 import org.electrolab.protocol.config.ConfigException;
 import picocli.CommandLine;
@@ -73,6 +74,13 @@ public final class Main implements Callable<Integer> {
     }
 
     private static int failure(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof PlanException plan) {
+            // A matrix or campaign file with mistakes: each problem is a line naming the file, the field and the fix.
+            PrintWriter err = command.getErr();
+            plan.problems().forEach(err::println);
+            err.flush();
+            return UserError.EXIT_CODE;
+        }
         if (!(e instanceof UserError) && !(e instanceof ConfigException)) throw e;
         PrintWriter err = command.getErr();
         err.println(command.getCommandSpec().qualifiedName() + ": " + e.getMessage());

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -162,7 +163,13 @@ class ClusterProcessTest {
         kill(replicas.get(leader));
         replicas.get(leader).onExit().get(10, TimeUnit.SECONDS);
 
-        Call first = firstInNewView.get(30, TimeUnit.SECONDS);
+        Call first;
+        try {
+            first = firstInNewView.get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("no put acknowledged in a view after " + view + " within 30 s of killing leader " + leader
+                    + "; writers: " + writing.stream().map(ClusterProcessTest::state).toList() + logTails(), e);
+        }
         Duration gap = Duration.ofNanos(first.completeNanos() - killedAtNanos.get());
         assertThat(gap).as("the view changed before the kill, not because of it").isPositive();
         System.out.printf("%d replicas: killed leader %d of view %d; first put acknowledged in view %d after %d ms%n",
@@ -224,6 +231,12 @@ class ClusterProcessTest {
 
     private static String host(int members, int last) {
         return "127.0." + (60 + members) + "." + last;
+    }
+
+    /** What a writer's future says: still writing, stopped, or why it failed. */
+    private static String state(CompletableFuture<Void> writer) {
+        if (!writer.isDone()) return "writing";
+        return writer.isCompletedExceptionally() ? "failed: " + writer.exceptionNow() : "stopped";
     }
 
     /** kill -9 of the process and of what it started (the JVM, if the launcher script does not exec it). */

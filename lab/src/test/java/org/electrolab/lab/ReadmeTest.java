@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.electrolab.lab.experiment.ResultsDir;
+import org.electrolab.lab.pipeline.ResultsName;
 import org.junit.jupiter.api.Test;
 
 /** README's headline chart, and every image a page of docs/ shows, are files in the checkout. */
@@ -23,7 +23,7 @@ class ReadmeTest {
         assertThat(images).anySatisfy(image -> {
             Path chart = REPO.resolve(image);
             assertThat(chart.getParent().getFileName().toString()).isEqualTo("charts");
-            assertThat(ResultsDir.NAME.matcher(chart.getParent().getParent().getFileName().toString()).matches()).isTrue();
+            assertThat(ResultsName.NAME.matcher(chart.getParent().getParent().getFileName().toString()).matches()).isTrue();
             assertThat(chart.getParent().getParent().resolve("results.csv")).exists();
         });
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.electrolab.lab.experiment.ResultsDir;
+import org.electrolab.lab.pipeline.ResultsName;
 import org.electrolab.lab.faults.CampaignDir;
 import org.junit.jupiter.api.Test;
 
@@ -28,14 +29,14 @@ class ResultsNamesTest {
                 CampaignDir.timestamped(results, NOW).dir().getFileName().toString(),
                 DemoCommand.defaultOut(REPO, NOW).getFileName().toString());
         assertThat(names).containsExactly("2026-12-02T09-05-07", "2026-12-02T09-05-07-faults", "2026-12-02T09-05-07-demo");
-        assertThat(names).allMatch(n -> ResultsDir.NAME.matcher(n).matches());
+        assertThat(names).allMatch(n -> ResultsName.NAME.matcher(n).matches());
     }
 
     @Test
     void everyCommittedResultsDirectoryHasTheFormat() throws IOException {
         try (Stream<Path> dirs = Files.list(REPO.resolve("experiments/results"))) {
             assertThat(dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).toList())
-                    .isNotEmpty().allMatch(n -> ResultsDir.NAME.matcher(n).matches(), "named <yyyy-MM-ddTHH-mm-ss>[-kind]");
+                    .isNotEmpty().allMatch(n -> ResultsName.NAME.matcher(n).matches(), "named <yyyy-MM-ddTHH-mm-ss>[-kind]");
         }
     }
 

@@ -24,11 +24,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.electrolab.lab.experiment.Cluster;
-import org.electrolab.lab.experiment.ClusterException;
-import org.electrolab.lab.experiment.OffloadSet;
+import org.electrolab.lab.pipeline.Cluster;
+import org.electrolab.lab.pipeline.ClusterException;
+import org.electrolab.lab.pipeline.OffloadSet;
 import org.electrolab.lab.scenario.Scenario;
-import org.electrolab.lab.scenario.Workload;
+import org.electrolab.lab.scenario.ClientLoad;
 
 /**
  * The experiment's cluster as the hosts of an Ansible inventory (Vagrant VMs, real machines, or the
@@ -175,7 +175,7 @@ public final class AnsibleCluster implements Cluster {
 
     /** The cell's scenario as a scenario file for scenario.yml, so the playbooks validate exactly what the matrix asks. */
     private Path writeScenario(Scenario scenario) throws ClusterException {
-        Workload w = scenario.workload();
+        ClientLoad w = scenario.workload();
         String yaml = """
                 # Written by `electrolab experiment run` for scenario.yml: one cell of the matrix.
                 replicas: %d
@@ -189,7 +189,7 @@ public final class AnsibleCluster implements Cluster {
                   duration: %s
                   payload-bytes: %d
                 """.formatted(scenario.replicas(), scenario.offloadArgument(), scenario.app(), scenario.clusterId(),
-                scenario.port(), w.clients(), Workload.argument(w.warmup()), Workload.argument(w.duration()), w.payloadBytes());
+                scenario.port(), w.clients(), ClientLoad.argument(w.warmup()), ClientLoad.argument(w.duration()), w.payloadBytes());
         Path file = ansibleDir.resolve("scenarios").resolve(scenario.name() + ".yaml");
         try {
             Files.createDirectories(file.getParent());

@@ -15,7 +15,7 @@ import org.electrolab.lab.cli.UserError;
 import org.electrolab.lab.experiment.ResultsDir;
 import org.electrolab.lab.experiment.RunRow;
 import org.electrolab.lab.netns.Lab;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.scenario.ScenarioException;
 
 import picocli.CommandLine.Command;
@@ -52,7 +52,7 @@ public final class AnsibleCommand extends GroupCommand {
 
         @Override
         protected void step(PrintWriter out) {
-            Path hosts = NetnsInventory.up(LabPaths.locate(), name, replicas);
+            Path hosts = NetnsInventory.up(Locations.locate(), name, replicas);
             out.println(hosts);
         }
     }
@@ -66,7 +66,7 @@ public final class AnsibleCommand extends GroupCommand {
 
         @Override
         protected void step(PrintWriter out) {
-            Lab.Removed removed = NetnsInventory.down(LabPaths.locate(), name);
+            Lab.Removed removed = NetnsInventory.down(Locations.locate(), name);
             out.println("lab " + name + " down: stopped " + removed.processes() + " processes, deleted "
                     + removed.namespaces() + " namespaces");
         }
@@ -102,7 +102,7 @@ public final class AnsibleCommand extends GroupCommand {
 
         @Override
         protected void step(PrintWriter out) throws IOException {
-            List<RunRow> rows = ResultsCollector.collect(new ResultsDir(dir), LabPaths.locate().repo());
+            List<RunRow> rows = ResultsCollector.collect(new ResultsDir(dir), Locations.locate().repo());
             out.println(dir.resolve("results.csv") + ": " + rows.size() + " runs, "
                     + rows.stream().filter(RunRow::isOk).count() + " ok");
         }

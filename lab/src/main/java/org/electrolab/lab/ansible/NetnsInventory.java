@@ -10,12 +10,12 @@ import java.util.List;
 import org.electrolab.lab.netns.CommandRunner;
 import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
-import org.electrolab.lab.netns.LabHost;
-import org.electrolab.lab.netns.LabNetwork;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Host;
+import org.electrolab.lab.netns.Network;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.ScenarioFile;
-import org.electrolab.lab.scenario.Workload;
+import org.electrolab.lab.scenario.ClientLoad;
 
 /**
  * The hosts of the namespace-lab inventory (ansible/inventories/netns.yml): a netns lab's
@@ -49,11 +49,11 @@ public final class NetnsInventory {
     }
 
     /** Creates lab {@code name} with {@code replicas} replica hosts and a client, and writes its inventory; returns it. */
-    public static Path up(LabPaths paths, String name, int replicas) {
+    public static Path up(Locations paths, String name, int replicas) {
         // Lab.create wants a scenario; this one only sizes the network. The playbooks render the real
         // cluster.yaml per host from the scenario they are given.
         Scenario sizing = new Scenario(name, replicas, List.of(), "null", ScenarioFile.CLUSTER_ID_DEFAULT,
-                ScenarioFile.PORT_DEFAULT, new Workload(1, Duration.ZERO, Duration.ofSeconds(1), 0));
+                ScenarioFile.PORT_DEFAULT, new ClientLoad(1, Duration.ZERO, Duration.ofSeconds(1), 0));
         CommandRunner runner = new CommandRunner();
         Lab lab = Lab.create(paths, name, sizing, runner);
         Layout files = new Layout(lab.state().dir());
@@ -85,8 +85,8 @@ public final class NetnsInventory {
     }
 
     /** Stops everything in the lab's namespaces (sshd sessions, replicas, clients), deletes them and the state. */
-    public static Lab.Removed down(LabPaths paths, String name) {
-        LabNetwork.requireName(name);
+    public static Lab.Removed down(Locations paths, String name) {
+        Network.requireName(name);
         boolean madeRunDir = Files.exists(paths.stateDir(name).resolve(MADE_RUN_DIR));
         Lab.Removed removed = Lab.down(paths, name);
         if (madeRunDir) removeSshdRunDirIfUnused(paths);
@@ -104,7 +104,7 @@ public final class NetnsInventory {
     }
 
     /** Removes /run/sshd when this lab made it, no other lab's inventory still needs it and it is empty. */
-    private static void removeSshdRunDirIfUnused(LabPaths paths) {
+    private static void removeSshdRunDirIfUnused(Locations paths) {
         try (var labs = Files.list(paths.stateRoot())) {
             if (labs.anyMatch(lab -> Files.exists(lab.resolve(MADE_RUN_DIR)) || Files.isDirectory(lab.resolve("ssh")))) return;
         } catch (IOException noStateRoot) {
@@ -135,7 +135,7 @@ public final class NetnsInventory {
                 """.formatted(ssh.resolve("host_key"), ssh.resolve("authorized_keys"));
     }
 
-    private static String hostsYaml(LabPaths paths, String name, LabNetwork network, Layout files) {
+    private static String hostsYaml(Locations paths, String name, Network network, Layout files) {
         StringBuilder yaml = new StringBuilder();
         yaml.append("---\n")
                 .append("# Hosts of netns lab ").append(name).append(", written by `electrolab ansible lab-up`.\n")
@@ -152,9 +152,9 @@ public final class NetnsInventory {
         return yaml.toString();
     }
 
-    private static void appendGroup(StringBuilder yaml, String group, List<LabHost> hosts) {
+    private static void appendGroup(StringBuilder yaml, String group, List<Host> hosts) {
         yaml.append("    ").append(group).append(":\n").append("      hosts:\n");
-        for (LabHost host : hosts) {
+        for (Host host : hosts) {
             yaml.append("        ").append(host.name()).append(":\n")
                     .append("          ansible_host: ").append(host.address()).append('\n')
                     .append("          electrolab_lab_address: ").append(host.address()).append('\n')

@@ -17,8 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import org.electrolab.lab.experiment.Cluster;
-import org.electrolab.lab.experiment.EnvironmentFacts;
+import org.electrolab.lab.pipeline.Cluster;
+import org.electrolab.lab.pipeline.EnvironmentFacts;
 import org.electrolab.lab.experiment.Figures;
 import org.electrolab.lab.experiment.ResultsCsv;
 import org.electrolab.lab.experiment.ResultsDir;

@@ -14,11 +14,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
-import org.electrolab.lab.experiment.OffloadSet;
+import org.electrolab.lab.pipeline.OffloadSet;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.ScenarioException;
 import org.electrolab.lab.scenario.ScenarioFile;
-import org.electrolab.lab.scenario.Workload;
+import org.electrolab.lab.scenario.ClientLoad;
 
 /**
  * A scenario file, with the overrides a playbook was given ({@code -e electrolab_replicas=5}),
@@ -68,7 +68,7 @@ public final class ScenarioVars {
 
     /** The scenario as the playbooks read it (JSON). */
     public static Map<String, Object> asVars(Scenario scenario) {
-        Workload w = scenario.workload();
+        ClientLoad w = scenario.workload();
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("name", scenario.name());
         vars.put("replicas", scenario.replicas());
@@ -81,8 +81,8 @@ public final class ScenarioVars {
         vars.put("port", scenario.port());
         vars.put("tick_millis", scenario.tickMillis());
         vars.put("clients", w.clients());
-        vars.put("warmup", Workload.argument(w.warmup()));
-        vars.put("duration", Workload.argument(w.duration()));
+        vars.put("warmup", ClientLoad.argument(w.warmup()));
+        vars.put("duration", ClientLoad.argument(w.duration()));
         vars.put("run_seconds", w.warmup().plus(w.duration()).toSeconds() + 1);
         vars.put("payload_bytes", w.payloadBytes());
         return vars;

@@ -1,5 +1,8 @@
 package org.electrolab.lab.experiment;
 
+import org.electrolab.lab.pipeline.OffloadSet;
+import org.electrolab.lab.pipeline.RunId;
+
 /**
  * One configuration of the matrix: a cluster size, an offload set and a client count.
  *
@@ -10,11 +13,11 @@ public record Cell(int size, OffloadSet offloads, int clients) {
 
     /** Names the cell in file names and tables, e.g. {@code n3-all-c16}. */
     public String id() {
-        return "n" + size + "-" + offloads.label() + "-c" + clients;
+        return RunId.cell(size, offloads.label(), clients);
     }
 
     /** The cluster this cell runs on: cells with the same key share one start of the replicas. */
     public String clusterKey() {
-        return "n" + size + "-" + offloads.label();
+        return RunId.cluster(size, offloads);
     }
 }

@@ -1,5 +1,9 @@
 package org.electrolab.lab.experiment;
 
+import org.electrolab.lab.pipeline.Cluster;
+import org.electrolab.lab.pipeline.ClusterException;
+import org.electrolab.lab.pipeline.Progress;
+import org.electrolab.lab.pipeline.RunId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,6 +11,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -89,7 +94,7 @@ public final class ExperimentRunner {
             int index = 0;
             for (; index < plan.size() && !stopRequested; index++) {
                 Run run = plan.get(index);
-                String key = run.cell().clusterKey() + "-r" + run.repeat();
+                String key = run.cell().clusterKey() + RunId.repeat(run.repeat());
                 progress.started(run.id());
                 RunRow row;
                 if (key.equals(failedUpKey)) {
@@ -127,7 +132,7 @@ public final class ExperimentRunner {
                     case SKIPPED -> skipped++;
                 }
                 if (row.status() == RunStatus.FAILED) progress.note("failed " + run.id() + ": " + row.reason());
-                progress.finished(run, row);
+                progress.finished(outcome(run, row), row.status() == RunStatus.FAILED, false);
             }
             if (upKey != null) down();
             for (; index < plan.size(); index++) {
@@ -241,4 +246,18 @@ public final class ExperimentRunner {
     private static String now() {
         return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     }
+
+    /** How the progress line tells a finished run: its id, and its rate and p50 or its status. */
+    public static String outcome(Run run, RunRow row) {
+        return run.id() + " " + summary(row);
+    }
+
+    private static String summary(RunRow row) {
+        if (row.isOk()) {
+            return String.format(Locale.ROOT, "ok %.0f ops/s p50 %d µs", row.figures().throughputOpsPerSec(),
+                    row.figures().p50Micros());
+        }
+        return row.status().csvName;
+    }
+
 }

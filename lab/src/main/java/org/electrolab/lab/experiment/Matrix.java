@@ -1,11 +1,12 @@
 package org.electrolab.lab.experiment;
 
+import org.electrolab.lab.pipeline.OffloadSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.electrolab.lab.scenario.Scenario;
-import org.electrolab.lab.scenario.Workload;
+import org.electrolab.lab.scenario.ClientLoad;
 
 /**
  * An experiment matrix (experiments/matrix.yaml, read by {@link MatrixFile}): every combination of
@@ -62,6 +63,6 @@ public record Matrix(String name, List<Integer> sizes, List<OffloadSet> offloadS
     /** The lab scenario of a cell: what {@link Cluster#up} starts and the client load it runs. */
     public Scenario scenario(Cell cell) {
         return new Scenario(name + "-" + cell.clusterKey(), cell.size(), cell.offloads().offloads(), app, clusterId, port,
-                new Workload(cell.clients(), warmup, duration, payloadBytes));
+                new ClientLoad(cell.clients(), warmup, duration, payloadBytes));
     }
 }

@@ -1,14 +1,11 @@
 package org.electrolab.lab.experiment;
 
+import org.electrolab.lab.pipeline.RunId;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.regex.Pattern;
 
-import org.electrolab.lab.cli.InvokingUser;
+import org.electrolab.lab.pipeline.ResultsName;
 
 /**
  * The layout of one experiment's results (docs/experiments.md):
@@ -23,42 +20,14 @@ import org.electrolab.lab.cli.InvokingUser;
  * </pre>
  */
 public record ResultsDir(Path dir) {
-    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss");
-    /**
-     * The name of every results directory: {@link #stamp} and an optional kind ({@code -faults},
-     * {@code -demo}, {@code -loopback}, ...), so that {@code ls} lists them in time order.
-     */
-    public static final Pattern NAME = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}(-[a-z0-9-]+)?");
-
     /** {@code parent/<local time>}, e.g. experiments/results/2025-11-25T08-50-12 (no colons: portable file names). */
     public static ResultsDir timestamped(Path parent, LocalDateTime now) {
-        return new ResultsDir(parent.resolve(stamp(now)));
-    }
-
-    /** A results directory's name for {@code now}: local time without colons, so file names stay portable. */
-    public static String stamp(LocalDateTime now) {
-        return TIMESTAMP.format(now);
+        return new ResultsDir(ResultsName.dir(parent, now, ""));
     }
 
     /** Creates the directory; an existing non-empty one is refused so no earlier results are overwritten. */
     public void create() throws IOException {
-        createEmpty(dir, runs(), logs());
-    }
-
-    /**
-     * Creates {@code dir} and {@code subdirs} (under sudo, owned by the invoking user); refuses a
-     * {@code dir} that exists and is not empty.
-     */
-    public static void createEmpty(Path dir, Path... subdirs) throws IOException {
-        if (Files.isDirectory(dir)) {
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-                if (entries.iterator().hasNext()) {
-                    throw new IOException(dir + " is not empty; choose a new --out directory (or leave --out out for a timestamped one)");
-                }
-            }
-        }
-        InvokingUser.createDirectories(dir);
-        for (Path subdir : subdirs) InvokingUser.createDirectories(subdir);
+        ResultsName.createEmpty(dir, runs(), logs());
     }
 
     public Path matrixCopy() {
@@ -96,7 +65,7 @@ public record ResultsDir(Path dir) {
 
     /** Where the replicas' logs of one cluster start go. */
     public Path clusterLogs(String clusterKey, int repeat) {
-        return logs().resolve(clusterKey + "-r" + repeat);
+        return logs().resolve(clusterKey + RunId.repeat(repeat));
     }
 
     /** Where an experiment on an Ansible inventory keeps the playbooks' logs and the scenario files it ran. */

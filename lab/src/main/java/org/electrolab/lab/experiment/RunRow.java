@@ -1,5 +1,7 @@
 package org.electrolab.lab.experiment;
 
+import org.electrolab.lab.pipeline.RunId;
+
 /**
  * One row of results.csv: one run, its outcome and, when a run.json was read, its figures.
  *
@@ -34,11 +36,11 @@ public record RunRow(int size, String offloads, int clients, int repeat, Figures
 
     /** The cell's id, e.g. {@code n3-all-c16}, as {@link Cell#id} spells it. */
     public String cellId() {
-        return "n" + size + "-" + offloads + "-c" + clients;
+        return RunId.cell(size, offloads, clients);
     }
 
     /** The run's id: its raw result is runs/&lt;id&gt;.json. */
     public String runId() {
-        return cellId() + "-r" + repeat;
+        return cellId() + RunId.repeat(repeat);
     }
 }

@@ -1,20 +1,23 @@
 package org.electrolab.lab.faults;
 
+import org.electrolab.lab.pipeline.RunId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.electrolab.lab.experiment.OffloadSet;
+import org.electrolab.lab.pipeline.OffloadSet;
 
 /**
  * A fault campaign, read from a file like experiments/faults.yaml by {@link CampaignFile}: every
  * fault kind, at every size, with every offload set, {@code repeats} times. One run is
- * {@code before} of load, the fault for {@code during}, then {@code after} of load on the healed
+ * {@code settle} of load (the run's new client JVM warms up; not the reference), {@code before} of
+ * load (the reference rate), the fault for {@code during}, then {@code after} of load on the healed
  * cluster, with {@code clients} kv clients recording a history. Each new lab first serves
- * {@code warmup} of unrecorded kv load, so that the first run does not measure cold JVMs.
+ * {@code warmup} of unrecorded kv load, so that the first run does not measure cold replica JVMs.
  */
 public record Campaign(String name, List<Integer> sizes, List<OffloadSet> offloadSets, List<FaultKind> faults, int repeats,
-                       int clients, Duration warmup, Duration before, Duration during, Duration after, long clusterId, int port) {
+                       int clients, Duration warmup, Duration settle, Duration before, Duration during, Duration after,
+                       long clusterId, int port) {
 
     public Campaign {
         sizes = List.copyOf(sizes);
@@ -26,7 +29,7 @@ public record Campaign(String name, List<Integer> sizes, List<OffloadSet> offloa
     public record Run(int size, OffloadSet offloads, FaultKind fault, int repeat) {
         /** Like {@code n3-all-leader-kill-r1}: the run's file names. */
         public String id() {
-            return "n" + size + "-" + offloads.label().replace(',', '+') + "-" + fault.label + "-r" + repeat;
+            return RunId.faultRun(size, offloads, fault.label, repeat);
         }
     }
 
@@ -43,8 +46,8 @@ public record Campaign(String name, List<Integer> sizes, List<OffloadSet> offloa
         return runs;
     }
 
-    /** How long the clients run: the three phases. */
+    /** How long the clients run: the four phases. */
     public Duration load() {
-        return before.plus(during).plus(after);
+        return settle.plus(before).plus(during).plus(after);
     }
 }

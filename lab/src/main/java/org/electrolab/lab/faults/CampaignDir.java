@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 
-import org.electrolab.lab.experiment.ResultsDir;
+import org.electrolab.lab.pipeline.ResultsName;
 
 /**
  * The layout of one campaign's results (docs/faults.md):
@@ -21,12 +21,12 @@ import org.electrolab.lab.experiment.ResultsDir;
 public record CampaignDir(Path dir) {
     /** {@code parent/<local time>-faults}. */
     public static CampaignDir timestamped(Path parent, LocalDateTime now) {
-        return new CampaignDir(parent.resolve(ResultsDir.stamp(now) + "-faults"));
+        return new CampaignDir(ResultsName.dir(parent, now, "faults"));
     }
 
     /** Creates the directory; a non-empty one is refused so no earlier results are overwritten. */
     public void create() throws IOException {
-        ResultsDir.createEmpty(dir, runs(), logs());
+        ResultsName.createEmpty(dir, runs(), logs());
     }
 
     public Path campaignCopy() {

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.SequencedMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.electrolab.lab.experiment.MatrixException;
-import org.electrolab.lab.experiment.MatrixFile;
-import org.electrolab.lab.experiment.OffloadSet;
+import org.electrolab.lab.pipeline.PlanException;
+import org.electrolab.lab.pipeline.PlanKeys;
+import org.electrolab.lab.pipeline.OffloadSet;
 import org.electrolab.lab.scenario.ScenarioFile;
 import org.electrolab.protocol.config.YamlFields;
 
@@ -28,6 +28,7 @@ public final class CampaignFile {
             "repeats", "",
             "clients", "",
             "warmup", "",
+            "settle", "",
             "before", "",
             "during", "",
             "after", "",
@@ -36,31 +37,23 @@ public final class CampaignFile {
 
     private CampaignFile() {}
 
-    public static Campaign load(Path path) throws MatrixException {
-        String source = path.toString();
-        try {
-            String file = path.getFileName().toString();
-            String name = file.endsWith(".yaml") ? file.substring(0, file.length() - ".yaml".length()) : file;
-            return parse(Files.readString(path, StandardCharsets.UTF_8), source, name);
-        } catch (NoSuchFileException e) {
-            throw new MatrixException(List.of(source + ": file not found; pass the path of a campaign file, e.g. experiments/faults.yaml"));
-        } catch (IOException e) {
-            throw new MatrixException(List.of(source + ": cannot read (" + e.getMessage() + "); check the path and its permissions"));
-        }
+    public static Campaign load(Path path) throws PlanException {
+        return parse(PlanKeys.read(path, "a campaign file", "experiments/faults.yaml"), path.toString(), PlanKeys.nameOf(path));
     }
 
-    public static Campaign parse(String yaml, String source, String name) throws MatrixException {
+    public static Campaign parse(String yaml, String source, String name) throws PlanException {
         YamlFields fields = new YamlFields(source);
         JsonNode root = fields.mapping(yaml, KEYS, "experiments/faults.yaml");
-        if (root == null) throw new MatrixException(fields.problems());
-        List<Integer> sizes = root.has("sizes") ? MatrixFile.sizes(root.get("sizes"), fields) : List.of();
-        List<OffloadSet> offloads = root.has("offloads") ? MatrixFile.offloadSets(root.get("offloads"), fields) : List.of();
+        if (root == null) throw new PlanException(fields.problems());
+        List<Integer> sizes = root.has("sizes") ? PlanKeys.sizes(root.get("sizes"), fields) : List.of();
+        List<OffloadSet> offloads = root.has("offloads") ? PlanKeys.offloadSets(root.get("offloads"), fields) : List.of();
         List<FaultKind> faults = root.has("faults") ? faults(root.get("faults"), fields) : List.of();
         int repeats = root.has("repeats")
-                ? (int) fields.integer(root.get("repeats"), "repeats", 1, MatrixFile.REPEATS_MAX, "runs per fault, e.g. repeats: 3") : 1;
+                ? (int) fields.integer(root.get("repeats"), "repeats", 1, PlanKeys.REPEATS_MAX, "runs per fault, e.g. repeats: 3") : 1;
         int clients = root.has("clients")
                 ? (int) fields.integer(root.get("clients"), "clients", 1, CLIENTS_MAX, "kv clients recording the history, e.g. clients: 4") : 4;
         Duration warmup = root.has("warmup") ? fields.duration(root.get("warmup"), "warmup", true, "5s") : Duration.ofSeconds(5);
+        Duration settle = root.has("settle") ? fields.duration(root.get("settle"), "settle", true, "3s") : Duration.ofSeconds(3);
         Duration before = root.has("before") ? fields.duration(root.get("before"), "before", false, "3s") : Duration.ofSeconds(3);
         Duration during = root.has("during") ? fields.duration(root.get("during"), "during", false, "4s") : Duration.ofSeconds(4);
         Duration after = root.has("after") ? fields.duration(root.get("after"), "after", false, "5s") : Duration.ofSeconds(5);
@@ -69,8 +62,8 @@ public final class CampaignFile {
                 : ScenarioFile.CLUSTER_ID_DEFAULT;
         int port = root.has("port")
                 ? (int) fields.integer(root.get("port"), "port", 1, 65535, "a UDP port, e.g. port: 7000") : ScenarioFile.PORT_DEFAULT;
-        if (!fields.problems().isEmpty()) throw new MatrixException(fields.problems());
-        return new Campaign(name, sizes, offloads, faults, repeats, clients, warmup, before, during, after, clusterId, port);
+        if (!fields.problems().isEmpty()) throw new PlanException(fields.problems());
+        return new Campaign(name, sizes, offloads, faults, repeats, clients, warmup, settle, before, during, after, clusterId, port);
     }
 
     private static List<FaultKind> faults(JsonNode node, YamlFields fields) {

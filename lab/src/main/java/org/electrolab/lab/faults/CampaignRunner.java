@@ -1,5 +1,6 @@
 package org.electrolab.lab.faults;
 
+import org.electrolab.lab.pipeline.RunId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.electrolab.client.KvClient;
 import org.electrolab.client.KvClient.Outcome;
 import org.electrolab.client.history.Availability;
 import org.electrolab.client.history.History;
@@ -23,20 +25,20 @@ import org.electrolab.client.history.HistoryFile;
 import org.electrolab.client.history.LinearizabilityChecker;
 import org.electrolab.client.history.LostWrites;
 import org.electrolab.lab.ClientCommand;
-import org.electrolab.lab.experiment.ClusterException;
-import org.electrolab.lab.experiment.NetnsCluster;
-import org.electrolab.lab.experiment.OffloadSet;
-import org.electrolab.lab.experiment.Progress;
+import org.electrolab.lab.pipeline.ClusterException;
+import org.electrolab.lab.pipeline.NetnsCluster;
+import org.electrolab.lab.pipeline.OffloadSet;
+import org.electrolab.lab.pipeline.Progress;
 import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
-import org.electrolab.lab.netns.LabHost;
-import org.electrolab.lab.netns.LabPaths;
-import org.electrolab.lab.netns.LabProcesses;
+import org.electrolab.lab.netns.Host;
+import org.electrolab.lab.netns.Locations;
+import org.electrolab.lab.netns.Processes;
 import org.electrolab.lab.netns.LinkFaults;
-import org.electrolab.lab.netns.ReplicaView;
 import org.electrolab.lab.scenario.Scenario;
-import org.electrolab.lab.scenario.Workload;
+import org.electrolab.lab.scenario.ClientLoad;
 import org.electrolab.lab.watch.FaultWindow;
+import org.electrolab.replica.node.ReplicaView;
 
 /**
  * Runs a {@link Campaign} on the netns lab: one lab per size and offload set; in it, each run starts
@@ -56,7 +58,7 @@ public final class CampaignRunner {
     private static final Duration POLL = Duration.ofMillis(50);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final LabPaths paths;
+    private final Locations paths;
     private final String labName;
     private final Campaign campaign;
     private final CampaignDir results;
@@ -64,7 +66,7 @@ public final class CampaignRunner {
     private volatile boolean stopRequested;
 
     /** {@code progress} shows the runs (experiment run's bar with its ETA), and notes such as a lab's warmup. */
-    public CampaignRunner(LabPaths paths, String labName, Campaign campaign, CampaignDir results, Progress progress) {
+    public CampaignRunner(Locations paths, String labName, Campaign campaign, CampaignDir results, Progress progress) {
         this.paths = paths;
         this.labName = labName;
         this.campaign = campaign;
@@ -90,13 +92,13 @@ public final class CampaignRunner {
             while (index < plan.size() && plan.get(index).size() == first.size() && plan.get(index).offloads().equals(first.offloads())) {
                 group.add(plan.get(index++));
             }
-            String key = "n" + first.size() + "-" + first.offloads().label().replace(',', '+');
+            String key = RunId.cluster(first.size(), first.offloads());
             NetnsCluster cluster = new NetnsCluster(paths, labName);
             try {
                 labs.put(key, cluster.up(scenario(first.size(), first.offloads()), results.logs().resolve(key)));
                 if (!campaign.warmup().isZero()) {
                     progress.note("warming up lab " + key + " with " + campaign.warmup().toSeconds() + " s of kv load");
-                    cluster.lab().runClient(new Workload(campaign.clients(), Duration.ZERO, campaign.warmup(), WARMUP_VALUE_BYTES),
+                    cluster.lab().runClient(new ClientLoad(campaign.clients(), Duration.ZERO, campaign.warmup(), WARMUP_VALUE_BYTES),
                             results.logs().resolve(key).resolve("warmup.json"));
                 }
                 runGroup(cluster.lab(), group, done);
@@ -122,7 +124,7 @@ public final class CampaignRunner {
 
     private Scenario scenario(int size, OffloadSet offloads) {
         return new Scenario("faults-n" + size, size, offloads.offloads(), "kv", campaign.clusterId(), campaign.port(),
-                new Workload(campaign.clients(), Duration.ZERO, campaign.load(), 0));
+                new ClientLoad(campaign.clients(), Duration.ZERO, campaign.load(), 0));
     }
 
     private void runGroup(Lab lab, List<Campaign.Run> group, List<FaultRun> done) throws IOException, InterruptedException {
@@ -159,11 +161,12 @@ public final class CampaignRunner {
 
     private FaultRun runOne(Lab lab, FaultInjector injector, Campaign.Run run) throws IOException, InterruptedException {
         if (awaitConverged(lab) < 0) return FaultRun.failed(run, "", "replicas did not agree on a view before the run: " + positions(lab));
+        long viewBefore = view(lab);
         Path history = results.history(run.id());
         List<String> args = List.of("--history", history.toAbsolutePath().toString(),
                 "--clients", Integer.toString(campaign.clients()),
                 "--warmup", "0s",
-                "--duration", Workload.argument(campaign.load()));
+                "--duration", ClientLoad.argument(campaign.load()));
         Process client = lab.startClient(args, results.clientLog(run.id()));
         FaultInjector.Injected injected = null;
         Map<String, Map<String, Long>> links;
@@ -174,7 +177,8 @@ public final class CampaignRunner {
                 return FaultRun.failed(run, "", "the clients committed nothing within " + PROGRESS_LIMIT.toSeconds() + " s; see "
                         + results.clientLog(run.id()));
             }
-            Thread.sleep(campaign.before().toMillis());
+            // The run's client is a new JVM: its first seconds are slower, and would make the reference a ramp.
+            Thread.sleep(campaign.settle().plus(campaign.before()).toMillis());
             faultNanos = System.nanoTime();
             long injectedAtMillis = System.currentTimeMillis();
             injected = injector.inject(run.fault());
@@ -196,12 +200,13 @@ public final class CampaignRunner {
                         + results.clientLog(run.id()));
             }
         } finally {
-            if (client.isAlive()) LabProcesses.stop(List.of(client.toHandle()));
+            if (client.isAlive()) Processes.stop(List.of(client.toHandle()));
         }
         // Healing restarted what the fault killed: a replica not running now died on its own.
-        List<String> crashed = lab.network().replicas().stream().filter(h -> lab.replicaProcess(h).isEmpty()).map(LabHost::name).toList();
+        List<String> crashed = lab.network().replicas().stream().filter(h -> lab.replicaProcess(h).isEmpty()).map(Host::name).toList();
         long converged = crashed.isEmpty() ? awaitConverged(lab) : -1;
-        return judge(run, injected, HistoryFile.read(history), faultNanos, healNanos, converged, commit(lab), links, crashed);
+        return judge(run, injected, HistoryFile.read(history), faultNanos, healNanos, campaign.before(), converged, commit(lab),
+                viewBefore, view(lab), links, crashed);
     }
 
     /** The fault window in the lab's state directory, for `lab watch` to shade; a page is no reason to fail a run. */
@@ -215,7 +220,7 @@ public final class CampaignRunner {
 
     /** Waits until the leader's commit moves: the clients are running. False when they never do, or the client died. */
     private boolean awaitProgress(Lab lab, FaultInjector injector, Process client) throws InterruptedException {
-        LabHost leader = injector.leader();
+        Host leader = injector.leader();
         long start = lab.replicaView(leader).map(ReplicaView::commit).orElse(0L);
         long deadline = System.nanoTime() + PROGRESS_LIMIT.toNanos();
         while (System.nanoTime() < deadline && client.isAlive()) {
@@ -241,7 +246,7 @@ public final class CampaignRunner {
 
     private static boolean converged(Lab lab) {
         Set<String> positions = new LinkedHashSet<>();
-        for (LabHost host : lab.network().replicas()) {
+        for (Host host : lab.network().replicas()) {
             if (lab.replicaProcess(host).isEmpty()) return false;
             Optional<ReplicaView> view = lab.replicaView(host);
             if (view.isEmpty() || !view.get().isNormal()) return false;
@@ -252,11 +257,17 @@ public final class CampaignRunner {
 
     private static String positions(Lab lab) {
         List<String> each = new ArrayList<>();
-        for (LabHost host : lab.network().replicas()) {
+        for (Host host : lab.network().replicas()) {
             each.add(host.name() + " " + lab.replicaView(host).map(v -> v.status() + " view " + v.view() + " commit " + v.commit())
                     .orElse("no stats") + (lab.replicaProcess(host).isEmpty() ? " (not running)" : ""));
         }
         return String.join("; ", each);
+    }
+
+    /** The highest view any replica's stats file names. */
+    private static long view(Lab lab) {
+        return lab.network().replicas().stream().map(lab::replicaView).flatMap(Optional::stream)
+                .mapToLong(ReplicaView::view).max().orElse(0);
     }
 
     private static long commit(Lab lab) {
@@ -265,7 +276,8 @@ public final class CampaignRunner {
     }
 
     static FaultRun judge(Campaign.Run run, FaultInjector.Injected injected, History history, long faultNanos, long healNanos,
-                          long convergedMillis, long commit, Map<String, Map<String, Long>> links, List<String> crashed) {
+                          Duration before, long convergedMillis, long commit, long viewBefore, long viewAfter,
+                          Map<String, Map<String, Long>> links, List<String> crashed) {
         long ops = 0, ok = 0, fail = 0, unknown = 0;
         long first = Long.MAX_VALUE;
         long lastInvoke = Long.MIN_VALUE;
@@ -285,9 +297,14 @@ public final class CampaignRunner {
         double unavailable = Availability.unavailableNanos(history, faultNanos, end) / 1e6;
         List<Long> timeline = new ArrayList<>();
         for (long count : Availability.timeline(history, BUCKET.toNanos())) timeline.add(count);
+        double faultAt = (faultNanos - first) / 1e9, healAt = (healNanos - first) / 1e9, bucket = BUCKET.toMillis() / 1000.0;
+        double beforeSeconds = before.toMillis() / 1000.0;
+        // The campaign's client gives up on a call after the kv client's default, as ClientCommand does.
+        Goodput goodput = Goodput.of(timeline, bucket, faultAt, healAt, beforeSeconds,
+                Goodput.p99Millis(history, faultNanos, healNanos, KvClient.Options.defaults().giveUpAfter().toNanos()));
         return new FaultRun(run.id(), run.size(), run.offloads().label(), run.fault().label, run.repeat(), FaultRun.OK, "",
                 injected.what(), ops, ok, fail, unknown, linearizable.ok(), linearizable.ok() ? "" : linearizable.explanation(),
                 lost.lost().size(), lost.unverified().size(), Math.round(unavailable * 10) / 10.0, convergedMillis, commit,
-                (faultNanos - first) / 1e9, (healNanos - first) / 1e9, BUCKET.toMillis() / 1000.0, timeline, links, crashed);
+                viewBefore, viewAfter, faultAt, healAt, bucket, beforeSeconds, timeline, goodput, links, crashed);
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -14,9 +15,9 @@ import java.util.concurrent.TimeoutException;
 
 import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
-import org.electrolab.lab.netns.LabHost;
+import org.electrolab.lab.netns.Host;
 import org.electrolab.lab.netns.LinkFaults;
-import org.electrolab.lab.netns.ReplicaView;
+import org.electrolab.replica.node.ReplicaView;
 
 /**
  * Injects one {@link FaultKind} into a running lab and heals it. Healing always leaves every
@@ -24,17 +25,18 @@ import org.electrolab.lab.netns.ReplicaView;
  */
 final class FaultInjector {
     private static final Duration EXIT_WAIT = Duration.ofSeconds(10);
-    private static final double LOSS_SMALL = 0.05;
-    private static final double LOSS_LARGE = 0.20;
     private static final double DUPLICATE = 0.20;
     private static final double REORDER = 0.20;
+    /** How long {@link #leader()} waits for a view change in progress to end. */
+    static final Duration LEADER_WAIT = Duration.ofSeconds(5);
+    private static final Duration POLL = Duration.ofMillis(50);
 
     /** What a fault did: which replicas it hit, in words for the report. */
-    record Injected(FaultKind kind, List<LabHost> hosts, String what) {}
+    record Injected(FaultKind kind, List<Host> hosts, String what) {}
 
     private final Lab lab;
     private final LinkFaults links;
-    private final List<LabHost> killed = new ArrayList<>();
+    private final List<Host> killed = new ArrayList<>();
     private final List<ProcessHandle> paused = new ArrayList<>();
     private boolean linkFault;
     private Map<String, Map<String, Long>> linkBaseline = Map.of();
@@ -44,32 +46,51 @@ final class FaultInjector {
         this.links = links;
     }
 
-    /** The replica that leads the highest view any running replica is NORMAL in. */
-    LabHost leader() {
+    /**
+     * The replica that leads the highest view any running replica is NORMAL in. A view change in
+     * progress (no replica NORMAL) is waited out for up to {@link #LEADER_WAIT}.
+     */
+    Host leader() {
+        long deadline = System.nanoTime() + LEADER_WAIT.toNanos();
+        while (true) {
+            Optional<Host> leader = currentLeader();
+            if (leader.isPresent()) return leader.get();
+            if (System.nanoTime() >= deadline) {
+                throw new LabException("no replica was NORMAL for " + LEADER_WAIT.toSeconds() + " s; cannot tell the leader");
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LabException("interrupted while waiting for a NORMAL replica");
+            }
+        }
+    }
+
+    private Optional<Host> currentLeader() {
         ReplicaView best = null;
-        for (LabHost host : lab.network().replicas()) {
+        for (Host host : lab.network().replicas()) {
             if (lab.replicaProcess(host).isEmpty()) continue;
             Optional<ReplicaView> view = lab.replicaView(host);
             if (view.isPresent() && view.get().isNormal() && (best == null || view.get().view() > best.view())) best = view.get();
         }
-        if (best == null) throw new LabException("no replica is NORMAL; cannot tell the leader");
-        return lab.network().replicas().get(best.leader());
+        return best == null ? Optional.empty() : Optional.of(lab.network().replicas().get(best.leader()));
     }
 
-    private List<LabHost> followers(LabHost leader) {
+    private List<Host> followers(Host leader) {
         return lab.network().replicas().stream().filter(h -> !h.equals(leader)).toList();
     }
 
     Injected inject(FaultKind kind) {
-        List<LabHost> replicas = lab.network().replicas();
-        LabHost leader = leader();
+        List<Host> replicas = lab.network().replicas();
+        Host leader = leader();
         return switch (kind) {
             case LEADER_KILL -> {
                 kill(leader);
                 yield new Injected(kind, List.of(leader), "killed " + leader.name() + " (leader)");
             }
             case FOLLOWER_KILL -> {
-                LabHost follower = followers(leader).getFirst();
+                Host follower = followers(leader).getFirst();
                 kill(follower);
                 yield new Injected(kind, List.of(follower), "killed " + follower.name() + " (follower)");
             }
@@ -82,11 +103,11 @@ final class FaultInjector {
             case LEADER_PARTITION -> link(kind, List.of(leader), () -> links.partition(List.of(leader)),
                     "cut " + leader.name() + " (leader) off from the other replicas");
             case MINORITY_PARTITION -> {
-                List<LabHost> side = followers(leader).subList(0, (replicas.size() - 1) / 2);
+                List<Host> side = followers(leader).subList(0, (replicas.size() - 1) / 2);
                 yield link(kind, side, () -> links.partition(side), "cut " + names(side) + " (followers) off from the other replicas");
             }
-            case LOSS_5 -> link(kind, replicas, () -> links.loss(LOSS_SMALL, replicas), "dropped 5% of packets to every replica");
-            case LOSS_20 -> link(kind, replicas, () -> links.loss(LOSS_LARGE, replicas), "dropped 20% of packets to every replica");
+            case LOSS_0, LOSS_1, LOSS_5, LOSS_10, LOSS_20 -> link(kind, replicas, () -> links.loss(kind.lossRate, replicas),
+                    String.format(Locale.ROOT, "dropped %.0f%% of packets to every replica", 100 * kind.lossRate));
             case DUPLICATE -> link(kind, replicas, () -> links.duplicate(DUPLICATE, replicas), "duplicated 20% of packets to every replica");
             case REORDER -> link(kind, replicas, () -> links.slow(REORDER, replicas), "held back 20% of packets to every replica");
             case DELAY -> link(kind, replicas, () -> links.slow(1.0, replicas), "sent every packet to the replicas through the slow class");
@@ -117,11 +138,11 @@ final class FaultInjector {
 
     private Map<String, Map<String, Long>> rawLinkCounters() {
         Map<String, Map<String, Long>> counters = new LinkedHashMap<>();
-        for (LabHost host : lab.network().replicas()) counters.put(host.name(), new LinkedHashMap<>(links.counters(host)));
+        for (Host host : lab.network().replicas()) counters.put(host.name(), new LinkedHashMap<>(links.counters(host)));
         return counters;
     }
 
-    private Injected link(FaultKind kind, List<LabHost> hosts, Runnable apply, String what) {
+    private Injected link(FaultKind kind, List<Host> hosts, Runnable apply, String what) {
         linkFault = true;
         apply.run();
         linkBaseline = rawLinkCounters();
@@ -147,7 +168,7 @@ final class FaultInjector {
             }
         }
         paused.clear();
-        for (LabHost host : List.copyOf(killed)) {
+        for (Host host : List.copyOf(killed)) {
             try {
                 if (lab.replicaProcess(host).isEmpty()) lab.restartReplica(host);
                 killed.remove(host);
@@ -159,9 +180,9 @@ final class FaultInjector {
     }
 
     /** Starts every replica that is not running (one that died of its own accord shows up here too). */
-    List<LabHost> restartDead() {
-        List<LabHost> started = new ArrayList<>();
-        for (LabHost host : lab.network().replicas()) {
+    List<Host> restartDead() {
+        List<Host> started = new ArrayList<>();
+        for (Host host : lab.network().replicas()) {
             if (lab.replicaProcess(host).isEmpty()) {
                 lab.restartReplica(host);
                 started.add(host);
@@ -170,7 +191,7 @@ final class FaultInjector {
         return started;
     }
 
-    private void kill(LabHost host) {
+    private void kill(Host host) {
         ProcessHandle process = lab.replicaProcess(host)
                 .orElseThrow(() -> new LabException("replica " + host.name() + " has no process to kill"));
         process.destroyForcibly();
@@ -198,7 +219,7 @@ final class FaultInjector {
         }
     }
 
-    private static String names(List<LabHost> hosts) {
-        return String.join(", ", hosts.stream().sorted(Comparator.comparingInt(LabHost::replicaId)).map(LabHost::name).toList());
+    private static String names(List<Host> hosts) {
+        return String.join(", ", hosts.stream().sorted(Comparator.comparingInt(Host::replicaId)).map(Host::name).toList());
     }
 }

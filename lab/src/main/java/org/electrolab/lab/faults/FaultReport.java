@@ -1,7 +1,5 @@
 package org.electrolab.lab.faults;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -14,42 +12,35 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import javax.imageio.ImageIO;
+import java.util.Objects;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.electrolab.lab.report.ChartFiles;
-import org.jfree.chart.ChartFactory;
-import org.jfree.chart.JFreeChart;
-import org.jfree.chart.plot.IntervalMarker;
-import org.jfree.chart.plot.PlotOrientation;
-import org.jfree.chart.plot.XYPlot;
-import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
-import org.jfree.chart.ui.Layer;
-import org.jfree.data.xy.XYSeries;
-import org.jfree.data.xy.XYSeriesCollection;
+import org.electrolab.lab.figures.Stat;
 
 /**
  * The campaign's report: faults.csv (one row per run), report.md (per fault x size x offloads:
- * operations, violations, lost writes, unavailability, convergence) and one timeline chart per
- * fault and size (throughput over time, the fault's span shaded).
+ * operations, violations, lost writes, goodput around the fault next to the longest gap, p99
+ * during the fault, view changes, convergence; the loss goals met or missed) and the charts of
+ * {@link FaultCharts}.
  */
 public final class FaultReport {
     /** The goal the issue sets: service back within this long after a leader kill. */
     public static final double LEADER_KILL_GOAL_MILLIS = 2000;
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    private static final List<Color> COLOURS = List.of(new Color(0x7f, 0x7f, 0x7f), new Color(0xd6, 0x27, 0x28),
-            new Color(0x1f, 0x77, 0xb4), new Color(0xff, 0x7f, 0x0e), new Color(0x2c, 0xa0, 0x2c), new Color(0x94, 0x67, 0xbd));
 
     private FaultReport() {}
 
     /** One line per run for the terminal. */
     public static String line(FaultRun r) {
         if (!r.judged()) return r.id() + ": FAILED: " + r.error();
-        return String.format(Locale.ROOT, "%s: %,d ops (%d unknown), %s, %d lost writes, unavailable %.0f ms, %s%s",
-                r.id(), r.ops(), r.unknown(), r.linearizable() ? "linearizable" : "NOT LINEARIZABLE", r.lostWrites(),
+        Goodput g = r.goodput();
+        String goodput = g == null || g.duringPercent() == null ? "" : String.format(Locale.ROOT, "goodput during the fault %.0f%% of %,.0f ops/s, ",
+                g.duringPercent(), g.preFaultOpsPerSec());
+        return String.format(Locale.ROOT, "%s: %,d ops (%d unknown), %s, %d lost writes, %sunavailable %.0f ms, %s%s%s",
+                r.id(), r.ops(), r.unknown(), r.linearizable() ? "linearizable" : "NOT LINEARIZABLE", r.lostWrites(), goodput,
                 r.unavailableMillis(), r.convergedMillis() >= 0 ? "converged" : "DID NOT CONVERGE",
+                r.viewChanged() ? " in view " + r.viewAfter() + " (from " + r.viewBefore() + ")" : "",
                 r.crashed().isEmpty() ? "" : ", CRASHED: " + String.join(", ", r.crashed()));
     }
 
@@ -69,7 +60,7 @@ public final class FaultReport {
     public static Path write(CampaignDir dir) throws IOException {
         List<FaultRun> runs = read(dir);
         writeCsv(dir.csv(), runs);
-        List<String> charts = charts(dir, runs);
+        List<String> charts = FaultCharts.write(dir, runs);
         Files.writeString(dir.report(), markdown(dir, runs, charts), StandardCharsets.UTF_8);
         return dir.report();
     }
@@ -77,19 +68,24 @@ public final class FaultReport {
     private static void writeCsv(Path csv, List<FaultRun> runs) throws IOException {
         try (Writer w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
             w.write("id,fault,size,offloads,repeat,status,ops,ok,fail,unknown,linearizable,lost_writes,unverified_reads,"
-                    + "unavailable_ms,converged_ms,fault_at_s,heal_at_s\n");
+                    + "unavailable_ms,converged_ms,fault_at_s,heal_at_s,pre_fault_ops_per_s,pre_fault_drift_pct,"
+                    + "goodput_during_pct,goodput_after_pct,p99_during_ms,view_before,view_after\n");
             for (FaultRun r : runs) {
+                Goodput g = r.goodput();
                 w.write(String.join(",", r.id(), r.fault(), Integer.toString(r.size()), '"' + r.offloads() + '"',
                         Integer.toString(r.repeat()), r.status(), Long.toString(r.ops()), Long.toString(r.ok()), Long.toString(r.fail()),
                         Long.toString(r.unknown()), Boolean.toString(r.linearizable()), Integer.toString(r.lostWrites()),
                         Integer.toString(r.unverifiedReads()), fmt(r.unavailableMillis()), Long.toString(r.convergedMillis()),
-                        fmt(r.faultAtSeconds()), fmt(r.healAtSeconds())) + "\n");
+                        fmt(r.faultAtSeconds()), fmt(r.healAtSeconds()), g == null ? "" : fmt(g.preFaultOpsPerSec()),
+                        g == null ? "" : fmt(g.preFaultDriftPercent()), g == null ? "" : fmt(g.duringPercent()),
+                        g == null ? "" : fmt(g.afterPercent()), g == null ? "" : fmt(g.p99DuringMillis()),
+                        Long.toString(r.viewBefore()), Long.toString(r.viewAfter())) + "\n");
             }
         }
     }
 
-    private static String fmt(double v) {
-        return String.format(Locale.ROOT, "%.3f", v);
+    private static String fmt(Double v) {
+        return v == null ? "" : String.format(Locale.ROOT, "%.3f", v);
     }
 
     private record Cell(String fault, int size, String offloads) {}
@@ -114,25 +110,60 @@ public final class FaultReport {
             b.append(String.format(Locale.ROOT, "Leader kill: service back within %.0f ms at worst (goal: %.0f ms) — %s.%n%n",
                     worst, LEADER_KILL_GOAL_MILLIS, worst <= LEADER_KILL_GOAL_MILLIS ? "met" : "**missed**"));
         }
-        b.append("Each run: kv clients (get, put, cas on fresh keys) for `before`, the fault for `during`, healed, then `after`;\n")
+        List<LossGoals.Verdict> verdicts = new ArrayList<>();
+        cells.forEach((c, rs) -> verdicts.addAll(LossGoals.judge(c.fault(), c.size(), c.offloads(), rs)));
+        if (!verdicts.isEmpty()) {
+            long met = verdicts.stream().filter(LossGoals.Verdict::met).count();
+            b.append(String.format(Locale.ROOT, "Loss goals: %d of %d met (section Goals under loss).%n%n", met, verdicts.size()));
+        }
+        b.append("Each run: kv clients (get, put, cas on fresh keys) for `settle` (not measured: the client's JVM warms up), ")
+                .append("`before` (the pre-fault rate), the fault for `during`, healed, then `after`;\n")
                 .append("then final reads of every key, the linearizability check (with unknown outcomes), the lost-write check,\n")
                 .append("and a wait until every replica is NORMAL with the same view, commit and state digest.\n")
-                .append("*Unavailable*: the longest time after the fault without an operation completing OK (median / max over repeats).\n\n");
-        b.append("| fault | replicas | offloads | runs | ops | unknown | violations | lost writes | unavailable ms (median / max) | converged | what the fault did (repeat 1) |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+                .append("Figures over repeats: median [min–max].\n")
+                .append("*Goodput*: operations completed OK per second during the fault (and after healing), in % of the rate in the ")
+                .append("`before` window that ends at the fault, from the 100 ms counts.\n")
+                .append("*Unavailable*: the longest time after the fault without an operation completing OK.\n")
+                .append("*p99 during*: latency of the operations invoked during the fault (one never answered counts as its 3 s give-up).\n")
+                .append("*Views changed*: runs that ended in a later view than they started in.\n\n");
+        b.append("| fault | replicas | offloads | runs | ops | unknown | violations | lost writes | goodput during % | unavailable ms "
+                + "| goodput after % | p99 during ms | pre-fault ops/s | views changed | converged | what the fault did (repeat 1) |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        boolean unsteady = false;
         for (Map.Entry<Cell, List<FaultRun>> e : cells.entrySet()) {
             List<FaultRun> rs = e.getValue();
             List<FaultRun> ok = rs.stream().filter(FaultRun::judged).toList();
-            List<Double> unavailable = ok.stream().map(FaultRun::unavailableMillis).sorted().toList();
-            String spread = unavailable.isEmpty() ? "–" : String.format(Locale.ROOT, "%.0f / %.0f",
-                    median(unavailable), unavailable.getLast());
+            List<Goodput> goodput = ok.stream().map(FaultRun::goodput).filter(Objects::nonNull).toList();
+            boolean steady = goodput.stream().allMatch(Goodput::steady);
+            unsteady |= !steady;
             long failed = rs.size() - ok.size();
-            b.append(String.format(Locale.ROOT, "| %s | %d | %s | %d%s | %,d | %,d | %d | %d | %s | %s | %s |%n", e.getKey().fault(),
-                    e.getKey().size(), e.getKey().offloads(), rs.size(), failed > 0 ? " (" + failed + " failed)" : "",
+            b.append(String.format(Locale.ROOT, "| %s | %d | %s | %d%s | %,d | %,d | %d | %d | %s%s | %s | %s | %s | %s | %s | %s | %s |%n",
+                    e.getKey().fault(), e.getKey().size(), e.getKey().offloads(), rs.size(), failed > 0 ? " (" + failed + " failed)" : "",
                     ok.stream().mapToLong(FaultRun::ops).sum(), ok.stream().mapToLong(FaultRun::unknown).sum(),
-                    ok.stream().filter(r -> !r.linearizable()).count(), ok.stream().mapToInt(FaultRun::lostWrites).sum(), spread,
+                    ok.stream().filter(r -> !r.linearizable()).count(), ok.stream().mapToInt(FaultRun::lostWrites).sum(),
+                    spread(goodput.stream().map(Goodput::duringPercent).toList()), steady ? "" : " †",
+                    spread(ok.stream().map(r -> (Double) r.unavailableMillis()).toList()),
+                    spread(goodput.stream().map(Goodput::afterPercent).toList()),
+                    spread(goodput.stream().map(Goodput::p99DuringMillis).toList()),
+                    spread(goodput.stream().map(g -> (Double) g.preFaultOpsPerSec()).toList()),
+                    ok.isEmpty() ? "–" : ok.stream().filter(FaultRun::viewChanged).count() + " of " + ok.size(),
                     ok.isEmpty() ? "–" : ok.stream().allMatch(r -> r.convergedMillis() >= 0) ? "yes" : "**no**",
                     ok.isEmpty() ? "–" : effect(ok.getFirst())));
+        }
+        if (unsteady) {
+            b.append(String.format(Locale.ROOT, "%n† In at least one run the pre-fault rate was not steady: the second half of its "
+                    + "`before` window differs from the first by more than %.0f%% of the rate (faults.csv, pre_fault_drift_pct), or "
+                    + "the rate after healing is above %.0f%% of it (the service was still speeding up), so its percentages are "
+                    + "doubtful.%n", Goodput.STEADY_DRIFT_PERCENT, Goodput.STEADY_AFTER_PERCENT_MAX));
+        }
+        if (!verdicts.isEmpty()) {
+            b.append("\n## Goals under loss\n\nJudged on the median over the cell's repeats.\n\n")
+                    .append("| fault | replicas | offloads | goal | measured | verdict |\n|---|---|---|---|---|---|\n");
+            for (LossGoals.Verdict v : verdicts) {
+                b.append("| ").append(v.fault()).append(" | ").append(v.size()).append(" | ").append(v.offloads()).append(" | ")
+                        .append(v.goal()).append(" | ").append(v.measured()).append(" | ")
+                        .append(v.met() ? "met" : "**" + v.miss() + "**").append(" |\n");
+            }
         }
         b.append("\n## Faults\n\n");
         for (FaultKind kind : FaultKind.values()) {
@@ -148,13 +179,27 @@ public final class FaultReport {
                 if (!r.violation().isEmpty()) b.append("\n```\n").append(r.violation()).append("\n```\n");
             }
         }
-        if (!charts.isEmpty()) {
+        List<String> timelines = charts.stream().filter(c -> c.startsWith("timeline-")).toList();
+        if (!timelines.isEmpty()) {
             b.append("\n## Timelines\n\nThroughput (operations completed OK per second, in 100 ms steps) around the fault; ")
-                    .append("the shaded span is the fault, from injection to healing.\n\n");
-            for (String chart : charts) b.append("![").append(chart).append("](charts/").append(chart).append(")\n");
+                    .append("the blue span is the pre-fault window, the red span the fault, from injection to healing, and each ")
+                    .append("dashed line an offload set's pre-fault rate (the median over repeats).\n\n");
+            for (String chart : timelines) b.append("![").append(chart).append("](charts/").append(chart).append(")\n");
+        }
+        List<String> underLoss = charts.stream().filter(c -> c.startsWith("goodput-loss-")).toList();
+        if (!underLoss.isEmpty()) {
+            b.append("\n## Goodput under loss\n\nGoodput during the fault against the share of packets dropped, per offload set: ")
+                    .append("the median over repeats, the bars from min to max.\n\n");
+            for (String chart : underLoss) b.append("![").append(chart).append("](charts/").append(chart).append(")\n");
         }
         b.append("\nFigures per run: runs/ID.json; one row per run: faults.csv; the replicas' logs: logs/.\n");
         return b.toString();
+    }
+
+    /** A figure over a cell's runs: median [min–max], or – when no run has it. */
+    private static String spread(List<Double> values) {
+        Stat stat = Stat.of(values.stream().filter(Objects::nonNull).toList());
+        return stat == null ? "–" : LossGoals.spread(stat, "");
     }
 
     /** What a run's fault did: its description, and for link faults what the program counted over all replicas' ports. */
@@ -168,59 +213,5 @@ public final class FaultReport {
             if (n > 0) parts.add(String.format(Locale.ROOT, "%s %,d of %,d packets (%.1f%%)", counter.replace('_', ' '), n, seen, 100.0 * n / seen));
         }
         return parts.isEmpty() ? r.injected() : r.injected() + ": " + String.join(", ", parts);
-    }
-
-    private static double median(List<Double> sorted) {
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    /** One chart per fault and size: a line per offload set and repeat, x = seconds from the fault. */
-    static List<String> charts(CampaignDir dir, List<FaultRun> runs) throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        ImageIO.setUseCache(false);
-        Files.createDirectories(dir.charts());
-        Map<String, List<FaultRun>> byChart = new LinkedHashMap<>();
-        for (FaultRun r : runs) {
-            if (r.judged() && !r.timeline().isEmpty()) byChart.computeIfAbsent(r.fault() + "-n" + r.size(), k -> new ArrayList<>()).add(r);
-        }
-        List<String> files = new ArrayList<>();
-        for (Map.Entry<String, List<FaultRun>> e : byChart.entrySet()) {
-            List<FaultRun> rs = e.getValue();
-            FaultRun first = rs.getFirst();
-            XYSeriesCollection data = new XYSeriesCollection();
-            for (FaultRun r : rs) {
-                XYSeries series = new XYSeries(r.offloads() + (r.repeat() > 1 || rs.stream().anyMatch(o -> o.repeat() > 1) ? " r" + r.repeat() : ""));
-                for (int i = 0; i < r.timeline().size(); i++) {
-                    series.add((i + 0.5) * r.bucketSeconds() - r.faultAtSeconds(), r.timeline().get(i) / r.bucketSeconds());
-                }
-                data.addSeries(series);
-            }
-            JFreeChart chart = ChartFactory.createXYLineChart(first.fault() + " with " + first.size() + " replicas",
-                    "seconds from the fault", "operations completed OK per second", data, PlotOrientation.VERTICAL, true, false, false);
-            XYPlot plot = chart.getXYPlot();
-            plot.setBackgroundPaint(Color.WHITE);
-            plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-            plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-            double span = rs.stream().mapToDouble(r -> r.healAtSeconds() - r.faultAtSeconds()).average().orElse(0);
-            IntervalMarker fault = new IntervalMarker(0, span, new Color(0xff, 0xcc, 0xcc));
-            fault.setLabel("fault");
-            plot.addDomainMarker(fault, Layer.BACKGROUND);
-            XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
-            renderer.setDrawSeriesLineAsPath(true);
-            for (int i = 0; i < rs.size(); i++) {
-                renderer.setSeriesPaint(i, colour(rs.get(i).offloads(), i));
-                renderer.setSeriesStroke(i, new BasicStroke(1.5f));
-            }
-            plot.setRenderer(renderer);
-            files.add(ChartFiles.save(dir.charts(), "timeline-" + e.getKey(), chart, 900, 450));
-        }
-        return files;
-    }
-
-    private static Color colour(String offloads, int index) {
-        if (offloads.equals("none")) return COLOURS.get(0);
-        if (offloads.equals("all")) return COLOURS.get(1);
-        return COLOURS.get(2 + index % (COLOURS.size() - 2));
     }
 }

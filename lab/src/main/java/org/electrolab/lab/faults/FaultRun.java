@@ -15,6 +15,9 @@ import java.util.Map;
  * @param unavailableMillis the longest time after the fault without an operation completing OK
  * @param convergedMillis time after the client finished until every replica was NORMAL with the
  *     same view, commit and state digest; -1 when they never were
+ * @param viewBefore the replicas' view when the run started; {@code viewAfter} the highest view at its end
+ *     (a loss fault must not change it)
+ * @param goodput the rates around the fault; null when the run was not judged or had no steady reference
  * @param links what the link fault program counted per replica (empty for other faults)
  * @param crashed replicas whose process was gone at the end of the run although no fault killed
  *     it (a crash: see its log under logs/); they are started again before the next run
@@ -22,8 +25,9 @@ import java.util.Map;
 public record FaultRun(String id, int size, String offloads, String fault, int repeat, String status, String error,
                        String injected, long ops, long ok, long fail, long unknown, boolean linearizable, String violation,
                        int lostWrites, int unverifiedReads, double unavailableMillis, long convergedMillis, long commit,
-                       double faultAtSeconds, double healAtSeconds, double bucketSeconds, List<Long> timeline,
-                       Map<String, Map<String, Long>> links, List<String> crashed) {
+                       long viewBefore, long viewAfter, double faultAtSeconds, double healAtSeconds, double bucketSeconds,
+                       double beforeSeconds, List<Long> timeline, Goodput goodput, Map<String, Map<String, Long>> links,
+                       List<String> crashed) {
 
     public FaultRun {
         // Results written before a field existed read as empty.
@@ -39,6 +43,10 @@ public record FaultRun(String id, int size, String offloads, String fault, int r
         return OK.equals(status);
     }
 
+    public boolean viewChanged() {
+        return judged() && viewAfter != viewBefore;
+    }
+
     /** Judged, linearizable, nothing lost and the replicas converged. */
     public boolean correct() {
         return judged() && linearizable && lostWrites == 0 && convergedMillis >= 0 && crashed.isEmpty();
@@ -46,6 +54,6 @@ public record FaultRun(String id, int size, String offloads, String fault, int r
 
     static FaultRun failed(Campaign.Run run, String injected, String error) {
         return new FaultRun(run.id(), run.size(), run.offloads().label(), run.fault().label, run.repeat(), FAILED, error,
-                injected, 0, 0, 0, 0, false, "", 0, 0, 0, -1, 0, 0, 0, 0, List.of(), Map.of(), List.of());
+                injected, 0, 0, 0, 0, false, "", 0, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0, List.of(), null, Map.of(), List.of());
     }
 }

@@ -18,10 +18,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import org.electrolab.lab.cli.UserError;
-import org.electrolab.lab.experiment.EnvironmentFacts;
-import org.electrolab.lab.experiment.ResultsDir;
+import org.electrolab.lab.pipeline.EnvironmentFacts;
+import org.electrolab.lab.pipeline.ResultsName;
 import org.electrolab.lab.netns.CommandRunner;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.netns.Privileges;
 import org.electrolab.protocol.config.ClusterConfig;
 
@@ -53,7 +53,7 @@ public final class KernelCheck {
     static final Duration EMULATED_READY_LIMIT = Duration.ofMinutes(10);
     static final Duration READY_LIMIT = Duration.ofMinutes(2);
 
-    private final LabPaths paths;
+    private final Locations paths;
     private final KernelPins pins;
     private final Options options;
     private final PrintWriter log;
@@ -64,7 +64,7 @@ public final class KernelCheck {
     /** What the guests boot and load but the results need not keep: initramfs images, jars, the AOT cache. */
     private Path work;
 
-    public KernelCheck(LabPaths paths, KernelPins pins, Options options, PrintWriter log) {
+    public KernelCheck(Locations paths, KernelPins pins, Options options, PrintWriter log) {
         this.paths = paths;
         this.pins = pins;
         this.options = options;
@@ -90,7 +90,7 @@ public final class KernelCheck {
         List<Target> targets = new ArrayList<>();
         for (String name : requested.isEmpty() ? defaultKernels() : requested) targets.add(target(name));
         if (!Privileges.isRoot()) throw new UserError("kernels check needs root (BPF, namespaces, and QEMU's access to the checkout); run it with sudo");
-        ResultsDir.createEmpty(options.out());
+        ResultsName.createEmpty(options.out());
         log.println("kernels check: " + String.join(", ", targets.stream().map(Target::key).toList()) + " -> " + options.out());
         log.flush();
         work = Files.createTempDirectory(Files.createDirectories(options.cache()), "check-");

@@ -5,11 +5,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.electrolab.lab.experiment.EnvironmentFacts;
+import org.electrolab.lab.pipeline.EnvironmentFacts;
 import org.electrolab.lab.netns.CommandRunner;
 import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Locations;
 
 /**
  * What the check runs on the kernel under test, in its guest (or on this machine for {@code host}):
@@ -21,7 +21,7 @@ import org.electrolab.lab.netns.LabPaths;
  */
 record KernelSuite(List<Integer> labSizes, int tickMillis, Duration readyLimit, List<String> jvmOptions) {
 
-    KernelResult run(LabPaths paths, String kernel, String source, String accel, Path out) {
+    KernelResult run(Locations paths, String kernel, String source, String accel, Path out) {
         long started = System.nanoTime();
         String release = EnvironmentFacts.machine().get("kernel").toString();
         List<KernelResult.Program> programs;

@@ -12,9 +12,9 @@ import java.util.concurrent.Callable;
 
 import org.electrolab.lab.cli.GroupCommand;
 import org.electrolab.lab.cli.UserError;
-import org.electrolab.lab.experiment.ResultsDir;
+import org.electrolab.lab.pipeline.ResultsName;
 import org.electrolab.lab.netns.LabException;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.protocol.config.ClusterConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,7 +40,7 @@ public final class KernelsCommand extends GroupCommand {
 
         @Override
         public Integer call() {
-            KernelPins pins = KernelPins.load(LabPaths.locate().repo());
+            KernelPins pins = KernelPins.load(Locations.locate().repo());
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%-12s %-26s %-36s %-14s %s%n", "kernel", "distribution", "package", "version", "in the matrix");
             for (KernelPins.Pin p : pins.kernels().values()) {
@@ -96,10 +96,9 @@ public final class KernelsCommand extends GroupCommand {
             if (!List.of("auto", "kvm", "tcg").contains(accel)) throw new UserError("--accel " + accel + ": use auto, kvm or tcg");
             if (jobs < 1) throw new UserError("--jobs " + jobs + ": use 1 or more");
             for (int n : labSizes) if (n < 3 || n % 2 == 0) throw new UserError("--lab-sizes " + n + ": use odd sizes of 3 or more");
-            LabPaths paths = LabPaths.locate();
+            Locations paths = Locations.locate();
             KernelPins pins = KernelPins.load(paths.repo());
-            Path dir = out != null ? out : paths.repo().resolve("experiments").resolve("results")
-                    .resolve(ResultsDir.stamp(LocalDateTime.now()) + "-kernels");
+            Path dir = out != null ? out : ResultsName.dir(paths.repo().resolve("experiments").resolve("results"), LocalDateTime.now(), "kernels");
             KernelCheck check = new KernelCheck(paths, pins, new KernelCheck.Options(dir.toAbsolutePath(),
                     cache != null ? cache : defaultCache(), accel, jobs, duration(timeout), labSizes), spec.commandLine().getOut());
             try {
@@ -155,7 +154,7 @@ public final class KernelsCommand extends GroupCommand {
                     : java.util.Arrays.stream(opts.split("\\s+")).filter(o -> !o.startsWith("-XX:AOTCache=")).toList();
             Files.createDirectories(out);
             KernelResult result = new KernelSuite(labSizes, tickMillis, ready, jvmOptions)
-                    .run(LabPaths.locate(), kernel, source, accel, out);
+                    .run(Locations.locate(), kernel, source, accel, out);
             result.write(out.resolve(KernelResult.FILE));
             System.out.println(KernelTable.markdown(List.of(result)));
             return result.passed() ? 0 : 1;

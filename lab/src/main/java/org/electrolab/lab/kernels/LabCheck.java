@@ -14,12 +14,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.electrolab.lab.netns.Lab;
 import org.electrolab.lab.netns.LabException;
-import org.electrolab.lab.netns.LabHost;
-import org.electrolab.lab.netns.LabPaths;
-import org.electrolab.lab.netns.ReplicaView;
+import org.electrolab.lab.netns.Host;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.scenario.Scenario;
-import org.electrolab.lab.scenario.Workload;
+import org.electrolab.lab.scenario.ClientLoad;
 import org.electrolab.protocol.config.Offload;
+import org.electrolab.replica.node.ReplicaView;
 import org.electrolab.replica.offload.KernelPrograms;
 
 /**
@@ -29,9 +29,9 @@ import org.electrolab.replica.offload.KernelPrograms;
  */
 final class LabCheck {
     /** Two clients for 2 s of warm-up and 5 s measured, or 50 ticks each where ticks are long (an emulated guest). */
-    static Workload workload(int tickMillis) {
+    static ClientLoad workload(int tickMillis) {
         Duration fiftyTicks = Duration.ofMillis(50L * tickMillis);
-        return new Workload(2, max(Duration.ofSeconds(2), fiftyTicks), max(Duration.ofSeconds(5), fiftyTicks), 64);
+        return new ClientLoad(2, max(Duration.ofSeconds(2), fiftyTicks), max(Duration.ofSeconds(5), fiftyTicks), 64);
     }
 
     private static Duration max(Duration a, Duration b) {
@@ -52,10 +52,10 @@ final class LabCheck {
     }
 
     /** One lab of {@code replicas}; {@code readyLimit} bounds the replicas' start and, beyond its run, the client's. */
-    static KernelResult.LabRun run(LabPaths paths, int replicas, int tickMillis, Duration readyLimit, Path out) {
+    static KernelResult.LabRun run(Locations paths, int replicas, int tickMillis, Duration readyLimit, Path out) {
         long started = System.nanoTime();
         String name = "kchk" + replicas;
-        Workload workload = workload(tickMillis);
+        ClientLoad workload = workload(tickMillis);
         Scenario scenario = new Scenario(name, replicas, List.of(Offload.values()), "null", 1, 7000, workload, tickMillis);
         long programsBefore = ourPrograms();
         Map<String, Long> counters = Map.of();
@@ -100,7 +100,7 @@ final class LabCheck {
         long deadline = System.nanoTime() + COUNTERS_WAIT.toNanos();
         while (true) {
             Map<String, Long> sum = new TreeMap<>();
-            for (LabHost host : lab.network().replicas()) {
+            for (Host host : lab.network().replicas()) {
                 lab.replicaView(host).map(ReplicaView::kernel).ifPresent(k -> k.forEach((c, v) -> sum.merge(c, v, Long::sum)));
             }
             if (required(replicas).stream().allMatch(c -> sum.getOrDefault(c, 0L) > 0) || System.nanoTime() > deadline) return sum;

@@ -15,8 +15,8 @@ import org.electrolab.replica.offload.BpfException;
 import org.electrolab.replica.offload.BpfObject;
 import org.electrolab.replica.offload.BpfProgram;
 import org.electrolab.replica.offload.NetworkNamespace;
-import org.electrolab.replica.offload.OffloadConfig;
-import org.electrolab.replica.offload.Offloads;
+import org.electrolab.replica.offload.ElConfig;
+import org.electrolab.replica.offload.LoadedPrograms;
 import org.electrolab.replica.offload.TcEgress;
 import org.electrolab.replica.offload.VerifierRefusal;
 import org.electrolab.replica.offload.XdpAttachment;
@@ -75,8 +75,8 @@ final class ProgramProbe {
 
     /** An offload, loaded the way a replica loads it (member 1 of 3, cluster 1, port 7000). */
     private static KernelResult.Program offload(Offload offload, String program, int ifindex) {
-        OffloadConfig config = new OffloadConfig(1, 7000, members(), 1, 1);
-        try (Offloads offloads = Offloads.load(config, Set.of(offload))) {
+        ElConfig config = new ElConfig(1, 7000, members(), 1, 1);
+        try (LoadedPrograms offloads = LoadedPrograms.load(config, Set.of(offload))) {
             return attach(program, offloads.program(offload), ifindex);
         }
     }

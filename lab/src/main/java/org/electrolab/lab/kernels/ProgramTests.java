@@ -15,7 +15,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Locations;
 
 /**
  * The replica module's program tests (BPF_PROG_TEST_RUN, attach, namespaces), run by JUnit's
@@ -55,7 +55,7 @@ final class ProgramTests {
     private ProgramTests() {}
 
     /** The class path of the replica module's tests: its test and main classes and its test dependencies. */
-    static List<Path> classPath(LabPaths paths) throws IOException {
+    static List<Path> classPath(Locations paths) throws IOException {
         Path target = paths.repo().resolve("replica").resolve(System.getenv().getOrDefault("ELECTROLAB_BUILD_DIR", "target"));
         Path listing = target.resolve("test-classpath.txt");
         if (!Files.isDirectory(target.resolve("test-classes")) || !Files.isRegularFile(listing)) {
@@ -66,7 +66,7 @@ final class ProgramTests {
         return entries;
     }
 
-    static KernelResult.Tests run(LabPaths paths, Path out, List<String> jvmOptions) {
+    static KernelResult.Tests run(Locations paths, Path out, List<String> jvmOptions) {
         long started = System.nanoTime();
         try {
             Path reports = out.resolve("junit");

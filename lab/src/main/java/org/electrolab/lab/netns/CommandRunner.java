@@ -16,7 +16,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * Runs short external commands (iproute2, sysctl, ethtool) with a timeout. A failure becomes one
  * {@link LabException} whose message names the command and its stderr, so a lab error reads as
- * one line. The lab's long-running processes are started elsewhere ({@link LabProcesses}).
+ * one line. The lab's long-running processes are started elsewhere ({@link Processes}).
  */
 public class CommandRunner {
     /** The output of a command that ran to completion, whatever its exit code. */

@@ -21,16 +21,17 @@ import java.util.concurrent.TimeUnit;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.ScenarioException;
 import org.electrolab.lab.scenario.ScenarioFile;
-import org.electrolab.lab.scenario.Workload;
+import org.electrolab.lab.scenario.ClientLoad;
 import org.electrolab.protocol.config.ClusterConfig;
+import org.electrolab.replica.node.ReplicaView;
 
 /**
  * A running netns lab: its network, state directory and replica processes. This is the one
  * implementation behind {@code electrolab lab up|down|status}, the demo and the experiment runner:
  * <pre>
- *   Lab lab = Lab.up(LabPaths.locate(), "lab", ScenarioFile.load(file));   // replicas ready
+ *   Lab lab = Lab.up(Locations.locate(), "lab", ScenarioFile.load(file));   // replicas ready
  *   Path run = lab.runClient(lab.state().dir().resolve("run.json"));     // client's run.json
- *   Lab.down(LabPaths.locate(), "lab");                                    // idempotent
+ *   Lab.down(Locations.locate(), "lab");                                    // idempotent
  * </pre>
  */
 public final class Lab {
@@ -51,18 +52,18 @@ public final class Lab {
     }
 
     /** One host as {@code lab status} shows it. */
-    public record HostStatus(LabHost host, boolean netnsPresent, List<Long> pids, Optional<ReplicaView> view) {}
+    public record HostStatus(Host host, boolean netnsPresent, List<Long> pids, Optional<ReplicaView> view) {}
 
     /** What {@code lab status} shows. */
-    public record Status(String name, Scenario scenario, LabNetwork network, List<HostStatus> hosts) {}
+    public record Overview(String name, Scenario scenario, Network network, List<HostStatus> hosts) {}
 
-    private final LabPaths paths;
-    private final LabState state;
-    private final LabNetwork network;
+    private final Locations paths;
+    private final StateDir state;
+    private final Network network;
     private final Scenario scenario;
     private final CommandRunner runner;
 
-    private Lab(LabPaths paths, LabState state, LabNetwork network, Scenario scenario, CommandRunner runner) {
+    private Lab(Locations paths, StateDir state, Network network, Scenario scenario, CommandRunner runner) {
         this.paths = paths;
         this.state = state;
         this.network = network;
@@ -70,11 +71,11 @@ public final class Lab {
         this.runner = runner;
     }
 
-    public LabNetwork network() {
+    public Network network() {
         return network;
     }
 
-    public LabState state() {
+    public StateDir state() {
         return state;
     }
 
@@ -92,12 +93,12 @@ public final class Lab {
     }
 
     /** Brings lab {@code name} up with {@code scenario} and waits until every replica is NORMAL in one view. */
-    public static Lab up(LabPaths paths, String name, Scenario scenario) {
+    public static Lab up(Locations paths, String name, Scenario scenario) {
         return up(paths, name, scenario, READY_BASE.plus(READY_PER_REPLICA.multipliedBy(scenario.replicas())));
     }
 
-    /** Like {@link #up(LabPaths, String, Scenario)}, giving the replicas {@code readyLimit} to agree (a slow machine needs more). */
-    public static Lab up(LabPaths paths, String name, Scenario scenario, Duration readyLimit) {
+    /** Like {@link #up(Locations, String, Scenario)}, giving the replicas {@code readyLimit} to agree (a slow machine needs more). */
+    public static Lab up(Locations paths, String name, Scenario scenario, Duration readyLimit) {
         Lab lab = create(paths, name, scenario, new CommandRunner());
         lab.startReplicas(readyLimit);
         return lab;
@@ -107,23 +108,23 @@ public final class Lab {
      * Builds the network and state of lab {@code name} without starting processes (the network
      * tests, and {@link #up}). Whatever it creates is recorded first; on failure it is all removed.
      */
-    public static Lab create(LabPaths paths, String name, Scenario scenario, CommandRunner runner) {
-        LabNetwork.requireName(name);
+    public static Lab create(Locations paths, String name, Scenario scenario, CommandRunner runner) {
+        Network.requireName(name);
         Privileges.requireRoot();
         Privileges.requireTools();
-        LabState state = new LabState(paths.stateDir(name));
+        StateDir state = new StateDir(paths.stateDir(name));
         if (!state.exists()) {
-            List<String> leftovers = Netns.list(runner, LabNetwork.namespacePrefix(name));
+            List<String> leftovers = Netns.list(runner, Network.namespacePrefix(name));
             if (!leftovers.isEmpty()) {
                 throw new LabException("namespaces " + leftovers + " are left from an earlier lab " + name
                         + "; run `electrolab lab down --name " + name + "` first");
             }
         }
-        LabNetwork network = LabNetwork.plan(name, scenario.replicas(), LabState.freeSubnet(paths.stateRoot()));
+        Network network = Network.plan(name, scenario.replicas(), StateDir.freeSubnet(paths.stateRoot()));
         state.create();
         Lab lab = new Lab(paths, state, network, scenario, runner);
         try {
-            state.write(new LabState.Record(name, network.subnet(), scenario.replicas(), network.namespaces(), scenario.name()));
+            state.write(new StateDir.Record(name, network.subnet(), scenario.replicas(), network.namespaces(), scenario.name()));
             state.writeText(state.scenarioCopy(), ScenarioFile.toYaml(scenario));
             state.writeText(state.clusterConfig(), clusterYaml(network, scenario));
             network.create(runner);
@@ -141,7 +142,7 @@ public final class Lab {
     }
 
     /** The compiled {@code bpf/<program>.bpf.c}, copied out of the replica jar into the lab's state directory. */
-    Path bpfObject(String program) {
+    private Path bpfObject(String program) {
         String resource = "/bpf/" + program + ".bpf.o";
         Path object = state.dir().resolve(program + ".bpf.o");
         try (InputStream in = Lab.class.getResourceAsStream(resource)) {
@@ -161,9 +162,9 @@ public final class Lab {
         }
     }
 
-    static String clusterYaml(LabNetwork network, Scenario scenario) {
+    static String clusterYaml(Network network, Scenario scenario) {
         List<Inet4Address> members = new ArrayList<>();
-        for (LabHost replica : network.replicas()) members.add(ipv4(replica.address()));
+        for (Host replica : network.replicas()) members.add(ipv4(replica.address()));
         return new ClusterConfig(scenario.clusterId(), scenario.f(), scenario.app(), scenario.port(), members,
                 scenario.tickMillis()).toYaml();
     }
@@ -177,19 +178,19 @@ public final class Lab {
     }
 
     /** The lab {@code name} as its state directory describes it; fails when it is not up. */
-    public static Lab open(LabPaths paths, String name) {
-        LabNetwork.requireName(name);
+    public static Lab open(Locations paths, String name) {
+        Network.requireName(name);
         Privileges.requireRoot();
         CommandRunner runner = new CommandRunner();
-        LabState state = new LabState(paths.stateDir(name));
-        Optional<LabState.Record> found = state.read();
+        StateDir state = new StateDir(paths.stateDir(name));
+        Optional<StateDir.Record> found = state.read();
         if (found.isEmpty()) {
-            List<String> leftovers = Netns.list(runner, LabNetwork.namespacePrefix(name));
+            List<String> leftovers = Netns.list(runner, Network.namespacePrefix(name));
             throw new LabException(leftovers.isEmpty()
                     ? "lab " + name + " is not up (no " + state.dir() + "); start it with `electrolab lab up --scenario FILE --name " + name + "`"
                     : "lab " + name + " is not up, but namespaces " + leftovers + " are left; run `electrolab lab down --name " + name + "`");
         }
-        LabState.Record record = found.get();
+        StateDir.Record record = found.get();
         Scenario scenario;
         try {
             scenario = ScenarioFile.parse(Files.readString(state.scenarioCopy()),
@@ -198,14 +199,14 @@ public final class Lab {
             throw new LabException(state.scenarioCopy() + " is unreadable (" + LabException.oneLine(e.getMessage())
                     + "); run `electrolab lab down --name " + name + "`");
         }
-        return new Lab(paths, state, LabNetwork.plan(name, record.replicas(), record.subnet()), scenario, runner);
+        return new Lab(paths, state, Network.plan(name, record.replicas(), record.subnet()), scenario, runner);
     }
 
     /** Starts every replica in its namespace and waits until all are NORMAL in the same view. */
     private void startReplicas(Duration readyLimit) {
         try {
-            Map<LabHost, Process> started = new LinkedHashMap<>();
-            for (LabHost host : network.replicas()) started.put(host, launchReplica(host));
+            Map<Host, Process> started = new LinkedHashMap<>();
+            for (Host host : network.replicas()) started.put(host, launchReplica(host));
             awaitReady(started, readyLimit);
         } catch (RuntimeException e) {
             rollBack(e);
@@ -213,13 +214,13 @@ public final class Lab {
         }
     }
 
-    private Process launchReplica(LabHost host) {
+    private Process launchReplica(Host host) {
         List<String> command = List.of(paths.launcher().toString(), "replica",
                 "--config", state.clusterConfig().toString(),
                 "--id", Integer.toString(host.replicaId()),
                 "--offload", scenario.offloadArgument(),
                 "--stats-file", state.stats(host.replicaId()).toString());
-        return LabProcesses.start(new Netns(host.netns(), runner), command, state.log(host.name()), state.pidFile(host.name()));
+        return Processes.start(new Netns(host.netns(), runner), command, state.log(host.name()), state.pidFile(host.name()));
     }
 
     /**
@@ -227,7 +228,7 @@ public final class Lab {
      * stats file is removed first, so what {@link #replicaView} shows afterwards is the new process.
      * Returns without waiting; the replica recovers through VR recovery.
      */
-    public Process restartReplica(LabHost host) {
+    public Process restartReplica(Host host) {
         if (replicaProcess(host).isPresent()) throw new LabException("replica " + host.name() + " is still running; stop it first");
         try {
             Files.deleteIfExists(state.stats(host.replicaId()));
@@ -238,12 +239,12 @@ public final class Lab {
     }
 
     /** The live process of replica {@code host}, from its pid file. */
-    public Optional<ProcessHandle> replicaProcess(LabHost host) {
-        return LabProcesses.fromPidFile(state.pidFile(host.name()));
+    public Optional<ProcessHandle> replicaProcess(Host host) {
+        return Processes.fromPidFile(state.pidFile(host.name()));
     }
 
     /** What replica {@code host}'s stats file says now; empty while it has not written one. */
-    public Optional<ReplicaView> replicaView(LabHost host) {
+    public Optional<ReplicaView> replicaView(Host host) {
         return ReplicaView.read(state.stats(host.replicaId()));
     }
 
@@ -255,17 +256,17 @@ public final class Lab {
         List<String> command = new ArrayList<>(List.of(paths.launcher().toString(), "client",
                 "--config", state.clusterConfig().toString()));
         command.addAll(args);
-        LabHost client = network.client();
-        return LabProcesses.start(new Netns(client.netns(), runner), command, log, state.pidFile(client.name()));
+        Host client = network.client();
+        return Processes.start(new Netns(client.netns(), runner), command, log, state.pidFile(client.name()));
     }
 
-    private void awaitReady(Map<LabHost, Process> replicas, Duration limit) {
+    private void awaitReady(Map<Host, Process> replicas, Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
             Set<Long> views = new LinkedHashSet<>();
-            LabHost notReady = null;
-            for (Map.Entry<LabHost, Process> entry : replicas.entrySet()) {
-                LabHost host = entry.getKey();
+            Host notReady = null;
+            for (Map.Entry<Host, Process> entry : replicas.entrySet()) {
+                Host host = entry.getKey();
                 if (!entry.getValue().isAlive()) {
                     throw new LabException("replica " + host.name() + " (" + host.netns() + ") exited with code "
                             + entry.getValue().exitValue() + " before the lab was ready; its log " + state.log(host.name())
@@ -280,7 +281,7 @@ public final class Lab {
             }
             if (notReady == null && views.size() == 1) return;
             if (System.nanoTime() > deadline) {
-                LabHost host = notReady != null ? notReady : network.replicas().getFirst();
+                Host host = notReady != null ? notReady : network.replicas().getFirst();
                 String why = notReady != null ? "replica " + host.name() + " is not NORMAL yet"
                         : "replicas are NORMAL in different views " + views;
                 throw new LabException("lab " + network.labName() + " not ready after " + limit.toSeconds() + " s: " + why
@@ -310,32 +311,32 @@ public final class Lab {
     }
 
     /** Runs {@code w} (e.g. one cell of an experiment matrix) instead of the scenario's own workload. */
-    public Path runClient(Workload w, Path out) {
+    public Path runClient(ClientLoad w, Path out) {
         return runClient(w, out, CLIENT_GRACE);
     }
 
-    /** Like {@link #runClient(Workload, Path)}, the client given {@code grace} beyond its run to start and finish (a slow machine needs more). */
-    public Path runClient(Workload w, Path out, Duration grace) {
-        LabHost client = network.client();
+    /** Like {@link #runClient(ClientLoad, Path)}, the client given {@code grace} beyond its run to start and finish (a slow machine needs more). */
+    public Path runClient(ClientLoad w, Path out, Duration grace) {
+        Host client = network.client();
         List<String> command = List.of(paths.launcher().toString(), "client",
                 "--config", state.clusterConfig().toString(),
                 "--clients", Integer.toString(w.clients()),
-                "--warmup", Workload.argument(w.warmup()),
-                "--duration", Workload.argument(w.duration()),
+                "--warmup", ClientLoad.argument(w.warmup()),
+                "--duration", ClientLoad.argument(w.duration()),
                 "--payload-bytes", Integer.toString(w.payloadBytes()),
                 "--offloads-label", scenario.offloadArgument(),
                 "--out", out.toAbsolutePath().toString());
-        Process process = LabProcesses.start(new Netns(client.netns(), runner), command,
+        Process process = Processes.start(new Netns(client.netns(), runner), command,
                 state.log(client.name()), state.pidFile(client.name()));
         Duration limit = w.warmup().plus(w.duration()).plus(grace);
         try {
             if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-                LabProcesses.stop(List.of(process.toHandle()));
+                Processes.stop(List.of(process.toHandle()));
                 throw new LabException("client did not finish within " + limit.toSeconds() + " s; its log "
                         + state.log(client.name()) + " ends: " + state.logTail(client.name(), LOG_TAIL_LINES));
             }
         } catch (InterruptedException e) {
-            LabProcesses.stop(List.of(process.toHandle()));
+            Processes.stop(List.of(process.toHandle()));
             Thread.currentThread().interrupt();
             throw new LabException("interrupted while the client ran");
         }
@@ -347,22 +348,22 @@ public final class Lab {
     }
 
     /** What runs where, from the state directory, the namespaces and the replicas' stats files. */
-    public Status status() {
+    public Overview status() {
         Privileges.requireRoot();
-        Set<String> present = new LinkedHashSet<>(Netns.list(runner, LabNetwork.namespacePrefix(network.labName())));
+        Set<String> present = new LinkedHashSet<>(Netns.list(runner, Network.namespacePrefix(network.labName())));
         List<HostStatus> hosts = new ArrayList<>();
-        for (LabHost host : network.hosts()) {
+        for (Host host : network.hosts()) {
             Netns netns = new Netns(host.netns(), runner);
             boolean exists = present.contains(host.netns());
             List<Long> pids = exists ? netns.pids() : List.of();
             Optional<ReplicaView> view = host.isReplica() ? ReplicaView.read(state.stats(host.replicaId())) : Optional.empty();
             hosts.add(new HostStatus(host, exists, pids, view));
         }
-        return new Status(network.labName(), scenario, network, hosts);
+        return new Overview(network.labName(), scenario, network, hosts);
     }
 
-    /** Takes lab {@code name} down; see {@link #down(LabPaths, String, CommandRunner)}. */
-    public static Removed down(LabPaths paths, String name) {
+    /** Takes lab {@code name} down; see {@link #down(Locations, String, CommandRunner)}. */
+    public static Removed down(Locations paths, String name) {
         return down(paths, name, new CommandRunner());
     }
 
@@ -371,14 +372,14 @@ public final class Lab {
      * its namespaces (recorded or found by prefix) with every link in them, then its state directory.
      * Running it again, or on a lab that never came up, does nothing and succeeds.
      */
-    public static Removed down(LabPaths paths, String name, CommandRunner runner) {
-        LabNetwork.requireName(name);
+    public static Removed down(Locations paths, String name, CommandRunner runner) {
+        Network.requireName(name);
         Privileges.requireRoot();
-        String prefix = LabNetwork.namespacePrefix(name);
-        LabState state = new LabState(paths.stateDir(name));
+        String prefix = Network.namespacePrefix(name);
+        StateDir state = new StateDir(paths.stateDir(name));
         List<String> recorded = List.of();
         try {
-            recorded = state.read().map(LabState.Record::namespaces).orElse(List.of());
+            recorded = state.read().map(StateDir.Record::namespaces).orElse(List.of());
         } catch (LabException unreadable) {
             // A damaged record names nothing; the namespaces are still found by their prefix.
         }
@@ -387,19 +388,19 @@ public final class Lab {
 
         int stopped = 0;
         List<ProcessHandle> fromPidFiles = new ArrayList<>();
-        for (Path pidFile : state.pidFiles()) LabProcesses.fromPidFile(pidFile).ifPresent(fromPidFiles::add);
-        stopped += LabProcesses.stop(fromPidFiles);
+        for (Path pidFile : state.pidFiles()) Processes.fromPidFile(pidFile).ifPresent(fromPidFiles::add);
+        stopped += Processes.stop(fromPidFiles);
         // A second look inside: a process may have forked or been starting while we stopped the first.
         for (int pass = 0; pass < 2; pass++) {
             List<ProcessHandle> inside = new ArrayList<>();
             for (String ns : namespaces) {
                 for (long pid : new Netns(ns, runner).pids()) ProcessHandle.of(pid).ifPresent(inside::add);
             }
-            stopped += LabProcesses.stop(inside);
+            stopped += Processes.stop(inside);
         }
 
         int present = Netns.list(runner, prefix).size();
-        LabNetwork.deleteNamespaces(runner, name, recorded);
+        Network.deleteNamespaces(runner, name, recorded);
         List<String> left = Netns.list(runner, prefix);
         if (!left.isEmpty()) {
             throw new LabException("namespaces " + left + " are still there after `ip netns delete`; see `ip netns pids` for each");

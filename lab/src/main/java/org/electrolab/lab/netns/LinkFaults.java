@@ -5,21 +5,33 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.electrolab.replica.offload.BpfException;
+import org.electrolab.replica.offload.BpfMap;
+import org.electrolab.replica.offload.BpfObject;
+import org.electrolab.replica.offload.BpfProgInfo;
+import org.electrolab.replica.offload.FaultConfig;
+import org.electrolab.replica.offload.FaultCounter;
+import org.electrolab.replica.offload.NetworkNamespace;
+import org.electrolab.replica.offload.TcEgress;
 
 /**
  * Link faults between the hosts of a netns lab: loss, duplication, delay with reordering, and
@@ -28,9 +40,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * (one copy per port, so it acts on every frame delivered to that port's host) plus, for delay, an
  * HTB qdisc on the port with one rate-limited class. See docs/lab.md, "Link faults".
  *
- * <p>Only IPv4 UDP is impaired; ARP and ICMP always pass. The state lives in the kernel (the
- * program's maps), not in this object: a fault set by one {@code LinkFaults} is seen, changed and
- * healed by any other on the same lab. Not thread-safe.
+ * <p>The program is loaded, attached and its maps written through the FFM libbpf layer
+ * (org.electrolab.replica.offload), with the struct layouts of bpf/fault_inject.h; only the HTB
+ * qdisc, which is not eBPF, goes through {@code tc}. Only IPv4 UDP is impaired; ARP and ICMP always
+ * pass. The state lives in the kernel (the program's maps), not in this object: the program is a
+ * cls_bpf filter that no process owns, so a fault set by one {@code LinkFaults} is seen, changed
+ * and healed by any other on the same lab, in this process or another. Not thread-safe.
  * <pre>
  *   LinkFaults faults = LinkFaults.of(lab);
  *   faults.loss(0.2, lab.network().replicas());     // 20% of the datagrams to every replica lost
@@ -45,7 +60,7 @@ public final class LinkFaults {
     static final String BLOCKED_MAP = "fault_blocked";
     static final String COUNTERS_MAP = "fault_counters";
     /** The counters of a port, in the order of enum fault_counter. */
-    public static final List<String> COUNTERS = List.of("seen", "dropped_loss", "dropped_partition", "duplicated", "slowed");
+    public static final List<String> COUNTERS = Arrays.stream(FaultCounter.values()).map(FaultCounter::label).toList();
     /**
      * The rate of the slow class. A 200-byte datagram is a 242-byte frame: 1.9 ms of the class's
      * time, so each slowed frame waits about 2 ms for every slowed frame queued ahead of it.
@@ -60,56 +75,52 @@ public final class LinkFaults {
     static final String SLOW_CLASS = "1:1";
     static final int SLOW_CLASSID = 0x0001_0001;
     private static final String SLOW_QUEUE_HANDLE = "2:";
+    /**
+     * The program's filter on a port's clsact qdisc: fixed, so that any LinkFaults finds it again.
+     * Nothing else attaches at egress of the bridge ports.
+     */
+    static final int FILTER_HANDLE = 1;
+    static final int FILTER_PRIORITY = 1;
     private static final int PPM = 1_000_000;
-    /** Byte offsets of struct fault_config's fields. */
-    private static final int LOSS_OFFSET = 0;
-    private static final int DUPLICATE_OFFSET = 4;
-    private static final int SLOW_OFFSET = 8;
-    private static final int SLOW_CLASSID_OFFSET = 12;
-    private static final int CONFIG_SIZE = 16;
-    private static final byte[] ZERO_KEY = new byte[4];
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The program on one port: its id and its maps' ids by name. */
-    private record Attached(String port, long programId, Map<String, Long> maps) {
-        long map(String name) {
-            Long id = maps.get(name);
+    private record Attached(String port, int programId, Map<String, Integer> maps) {
+        int map(String name) {
+            Integer id = maps.get(name);
             if (id == null) throw new LabException("program " + programId + " on port " + port + " has no map " + name + "; its maps: " + maps.keySet());
             return id;
         }
     }
 
-    private final LabNetwork network;
+    private final Network network;
     private final Netns sw;
-    private final CommandRunner runner;
-    private final Path object;
     /** Map ids by program id: a loaded program keeps its maps, and the kernel does not reuse an id soon. */
-    private final Map<Long, Map<String, Long>> mapsByProgram = new HashMap<>();
+    private final Map<Integer, Map<String, Integer>> mapsByProgram = new HashMap<>();
 
-    private LinkFaults(LabNetwork network, CommandRunner runner, Path object) {
+    private LinkFaults(Network network, CommandRunner runner) {
         this.network = network;
         this.sw = new Netns(network.switchNetns(), runner);
-        this.runner = runner;
-        this.object = object;
     }
 
-    /** The link faults of {@code lab} (up, or built by {@link Lab#create}); needs root, tc and bpftool. */
+    /** The link faults of {@code lab} (up, or built by {@link Lab#create}); needs root, libbpf and tc. */
     public static LinkFaults of(Lab lab) {
         Privileges.requireRoot();
         Privileges.requireTool("tc", "iproute2");
-        Privileges.requireTool("bpftool", "bpftool");
-        return new LinkFaults(lab.network(), lab.runner(), lab.bpfObject(PROGRAM));
+        return new LinkFaults(lab.network(), lab.runner());
     }
 
     /** Drops {@code fraction} (0..1) of the UDP datagrams delivered to each host of {@code to}; 0 stops it. */
-    public void loss(double fraction, Collection<LabHost> to) {
-        setField("loss", fraction, LOSS_OFFSET, to);
+    public void loss(double fraction, Collection<Host> to) {
+        int ppm = ppm("loss", fraction);
+        for (Host host : hosts(to)) changeConfig(attach(host), c -> c.withLossPpm(ppm));
     }
 
     /** Delivers {@code fraction} (0..1) of the UDP datagrams to each host of {@code to} twice; 0 stops it. */
-    public void duplicate(double fraction, Collection<LabHost> to) {
-        setField("duplicate", fraction, DUPLICATE_OFFSET, to);
+    public void duplicate(double fraction, Collection<Host> to) {
+        int ppm = ppm("duplicate", fraction);
+        for (Host host : hosts(to)) changeConfig(attach(host), c -> c.withDuplicatePpm(ppm));
     }
 
     /**
@@ -120,15 +131,12 @@ public final class LinkFaults {
      * delayed, the delay grows with the slowed traffic, and past {@link #SLOW_QUEUE_FRAMES} queued
      * frames the queue drops. 0 stops it.
      */
-    public void slow(double fraction, Collection<LabHost> to) {
+    public void slow(double fraction, Collection<Host> to) {
         int ppm = ppm("slow", fraction);
-        for (LabHost host : hosts(to)) {
+        for (Host host : hosts(to)) {
             Attached attached = attach(host);
             if (ppm > 0) addSlowClass(host.bridgePort());
-            byte[] config = config(attached);
-            ByteBuffer.wrap(config).order(ByteOrder.LITTLE_ENDIAN)
-                    .putInt(SLOW_OFFSET, ppm).putInt(SLOW_CLASSID_OFFSET, ppm > 0 ? SLOW_CLASSID : 0);
-            update(attached.map(CONFIG_MAP), ZERO_KEY, config);
+            changeConfig(attached, c -> c.withSlow(ppm, ppm > 0 ? SLOW_CLASSID : 0));
         }
     }
 
@@ -138,18 +146,18 @@ public final class LinkFaults {
      * within a group reach each other. Replaces an earlier partition; an empty side, or one with
      * every replica, ends it.
      */
-    public void partition(Collection<LabHost> side) {
-        Set<LabHost> inside = hosts(side);
-        for (LabHost host : inside) {
+    public void partition(Collection<Host> side) {
+        Set<Host> inside = hosts(side);
+        for (Host host : inside) {
             if (!host.isReplica()) {
                 throw new LabException("partition: " + host.name() + " is not a replica; a partition splits the replicas"
                         + " and the client always reaches them, so name only replicas (r0, r1, ...)");
             }
         }
-        for (LabHost replica : network.replicas()) {
-            Set<String> blocked = new LinkedHashSet<>();
-            for (LabHost other : network.replicas()) {
-                if (inside.contains(other) != inside.contains(replica)) blocked.add(other.address());
+        for (Host replica : network.replicas()) {
+            Set<Integer> blocked = new LinkedHashSet<>();
+            for (Host other : network.replicas()) {
+                if (inside.contains(other) != inside.contains(replica)) blocked.add(sourceKey(other.address()));
             }
             Optional<Attached> attached = blocked.isEmpty() ? find(replica.bridgePort()) : Optional.of(attach(replica));
             if (attached.isPresent()) setBlocked(attached.get(), blocked);
@@ -161,15 +169,18 @@ public final class LinkFaults {
      * duplicates not included), dropped for loss or partition, duplicated, slowed. All zero when no
      * fault was set on that port since the last {@link #heal}.
      */
-    public Map<String, Long> counters(LabHost host) {
+    public Map<String, Long> counters(Host host) {
         Map<String, Long> counters = new LinkedHashMap<>();
         for (String name : COUNTERS) counters.put(name, 0L);
-        Optional<Attached> attached = find(ours(host).bridgePort());
+        String port = ours(host).bridgePort();
+        Optional<Attached> attached = find(port);
         if (attached.isEmpty()) return counters;
-        for (JsonNode entry : json(runner.run("bpftool", "-j", "map", "dump", "id", Long.toString(attached.get().map(COUNTERS_MAP))))) {
-            int index = (int) littleEndian(bytes(entry.path("key")));
-            if (index < COUNTERS.size()) counters.put(COUNTERS.get(index), littleEndian(bytes(entry.path("value"))));
-        }
+        withMap(attached.get(), COUNTERS_MAP, map -> {
+            for (FaultCounter counter : FaultCounter.values()) {
+                counters.put(counter.label(), ByteBuffer.wrap(map.lookup(counter.index())).order(ByteOrder.nativeOrder()).getLong());
+            }
+            return null;
+        });
         return counters;
     }
 
@@ -180,23 +191,13 @@ public final class LinkFaults {
      */
     public void heal() {
         if (!sw.exists()) return;
-        for (LabHost host : network.hosts()) {
+        for (Host host : network.hosts()) {
             String port = host.bridgePort();
             for (JsonNode qdisc : qdiscs(port)) {
                 String kind = qdisc.path("kind").asText();
-                if (kind.equals("clsact")) tc("qdisc", "del", "dev", port, "clsact");
+                if (kind.equals("clsact")) inSwitch(port, () -> TcEgress.removeClsact(NetworkNamespace.interfaceIndex(port)));
                 else if (kind.equals("htb") && qdisc.path("root").asBoolean()) tc("qdisc", "del", "dev", port, "root");
             }
-        }
-    }
-
-    private void setField(String what, double fraction, int offset, Collection<LabHost> to) {
-        int ppm = ppm(what, fraction);
-        for (LabHost host : hosts(to)) {
-            Attached attached = attach(host);
-            byte[] config = config(attached);
-            ByteBuffer.wrap(config).order(ByteOrder.LITTLE_ENDIAN).putInt(offset, ppm);
-            update(attached.map(CONFIG_MAP), ZERO_KEY, config);
         }
     }
 
@@ -208,13 +209,13 @@ public final class LinkFaults {
     }
 
     /** The hosts of this lab among {@code hosts}, in order; another lab's host is an error. */
-    private Set<LabHost> hosts(Collection<LabHost> hosts) {
-        Set<LabHost> ours = new LinkedHashSet<>();
-        for (LabHost host : hosts) ours.add(ours(host));
+    private Set<Host> hosts(Collection<Host> hosts) {
+        Set<Host> ours = new LinkedHashSet<>();
+        for (Host host : hosts) ours.add(ours(host));
         return ours;
     }
 
-    private LabHost ours(LabHost host) {
+    private Host ours(Host host) {
         if (!network.hosts().contains(host)) {
             throw new LabException("host " + host.name() + " (" + host.netns() + ") is not in lab " + network.labName()
                     + "; take hosts from this lab's network()");
@@ -222,34 +223,44 @@ public final class LinkFaults {
         return host;
     }
 
-    /** The program on {@code host}'s port, loaded (with a clsact qdisc) when it is not there yet. */
-    private Attached attach(LabHost host) {
+    /** The program on {@code host}'s port, loaded and attached when it is not there yet. */
+    private Attached attach(Host host) {
         String port = host.bridgePort();
         Optional<Attached> found = find(port);
         if (found.isPresent()) return found.get();
-        if (qdiscs(port).stream().noneMatch(q -> q.path("kind").asText().equals("clsact"))) tc("qdisc", "add", "dev", port, "clsact");
-        tc("filter", "add", "dev", port, "egress", "bpf", "direct-action", "obj", object.toString(), "sec", "tc");
-        return find(port).orElseThrow(() -> new LabException("tc loaded " + object + " on port " + port + " in " + sw
-                + " but `tc filter show dev " + port + " egress` does not list program " + PROGRAM));
+        // Once attached, the filter holds the program and the program its maps: the object may go.
+        int programId = inSwitch(port, () -> {
+            try (BpfObject object = BpfObject.openResource(PROGRAM)) {
+                object.load();
+                return TcEgress.attachFilter(object.program(PROGRAM), NetworkNamespace.interfaceIndex(port), FILTER_HANDLE, FILTER_PRIORITY);
+            }
+        });
+        return attached(port, programId);
     }
 
     /** The program on {@code port}'s TC egress, if loaded. */
     private Optional<Attached> find(String port) {
-        for (JsonNode filter : json(tc("-j", "filter", "show", "dev", port, "egress"))) {
-            JsonNode program = filter.path("options").path("prog");
-            if (program.path("name").asText().equals(PROGRAM)) {
-                long id = program.path("id").asLong();
-                return Optional.of(new Attached(port, id, mapsByProgram.computeIfAbsent(id, this::maps)));
-            }
-        }
-        return Optional.empty();
+        OptionalInt programId = inSwitch(port, () ->
+                TcEgress.filterProgramId(NetworkNamespace.interfaceIndex(port), FILTER_HANDLE, FILTER_PRIORITY));
+        return programId.isPresent() ? Optional.of(attached(port, programId.getAsInt())) : Optional.empty();
     }
 
-    private Map<String, Long> maps(long programId) {
-        Map<String, Long> maps = new LinkedHashMap<>();
-        for (JsonNode mapId : json(runner.run("bpftool", "-j", "prog", "show", "id", Long.toString(programId))).path("map_ids")) {
-            JsonNode map = json(runner.run("bpftool", "-j", "map", "show", "id", mapId.asText()));
-            maps.put(map.path("name").asText(), map.path("id").asLong());
+    private Attached attached(String port, int programId) {
+        return new Attached(port, programId, mapsByProgram.computeIfAbsent(programId, id -> maps(port, id)));
+    }
+
+    private static Map<String, Integer> maps(String port, int programId) {
+        BpfProgInfo program = libbpf(port, () -> BpfProgInfo.ofId(programId)).orElseThrow(() ->
+                new LabException("the program on port " + port + " (id " + programId + ") was unloaded meanwhile; try again"));
+        if (!program.name().equals(PROGRAM)) {
+            throw new LabException("port " + port + " has program " + program.name() + " (id " + programId + ") where " + PROGRAM
+                    + " belongs; run `electrolab lab down` and up again");
+        }
+        Map<String, Integer> maps = new LinkedHashMap<>();
+        for (int mapId : program.mapIds()) {
+            try (BpfMap map = libbpf(port, () -> BpfMap.openById(mapId))) {
+                maps.put(map.name(), mapId);
+            }
         }
         return maps;
     }
@@ -263,45 +274,43 @@ public final class LinkFaults {
         String rate = SLOW_RATE_BITS_PER_SECOND + "bit";
         String burst = SLOW_BURST_BYTES + "b";
         tc("class", "add", "dev", port, "parent", HTB_HANDLE, "classid", SLOW_CLASS, "htb", "rate", rate, "ceil", rate,
-                "burst", burst, "cburst", burst, "quantum", Integer.toString(LabNetwork.MTU + 16));
+                "burst", burst, "cburst", burst, "quantum", Integer.toString(Network.MTU + 16));
         tc("qdisc", "add", "dev", port, "parent", SLOW_CLASS, "handle", SLOW_QUEUE_HANDLE, "pfifo",
                 "limit", Integer.toString(SLOW_QUEUE_FRAMES));
     }
 
-    private byte[] config(Attached attached) {
-        JsonNode entry = json(runner.run(bpftoolMap("lookup", attached.map(CONFIG_MAP), ZERO_KEY, null)));
-        byte[] value = bytes(entry.path("value"));
-        if (value.length != CONFIG_SIZE) {
-            throw new LabException("map " + CONFIG_MAP + " of program " + attached.programId() + " holds " + value.length
-                    + " bytes, not " + CONFIG_SIZE + ": the jar's " + PROGRAM + ".bpf.o and LinkFaults disagree; rebuild");
-        }
-        return value;
+    /** Rewrites the port's struct fault_config with {@code change} applied to what it holds. */
+    private void changeConfig(Attached attached, UnaryOperator<FaultConfig> change) {
+        withMap(attached, CONFIG_MAP, map -> {
+            map.update(0, change.apply(FaultConfig.fromBytes(map.lookup(0))).toBytes());
+            return null;
+        });
     }
 
-    private void setBlocked(Attached attached, Set<String> addresses) {
-        long map = attached.map(BLOCKED_MAP);
-        Set<String> keys = new LinkedHashSet<>();
-        for (String address : addresses) keys.add(HexFormat.of().formatHex(ipv4(address)));
-        for (JsonNode entry : json(runner.run("bpftool", "-j", "map", "dump", "id", Long.toString(map)))) {
-            byte[] key = bytes(entry.path("key"));
-            if (!keys.remove(HexFormat.of().formatHex(key))) runner.run(bpftoolMap("delete", map, key, null));
-        }
-        for (String key : keys) update(map, HexFormat.of().parseHex(key), new byte[] {1});
+    private void setBlocked(Attached attached, Set<Integer> sources) {
+        withMap(attached, BLOCKED_MAP, map -> {
+            Set<Integer> missing = new LinkedHashSet<>(sources);
+            for (int key : map.keys()) {
+                if (!missing.remove(key)) map.delete(key);
+            }
+            for (int key : missing) map.update(key, new byte[] {1});
+            return null;
+        });
     }
 
-    private void update(long map, byte[] key, byte[] value) {
-        runner.run(bpftoolMap("update", map, key, value));
+    /** Runs {@code work} on map {@code name} of the attached program, opened by its id. */
+    private static <T> T withMap(Attached attached, String name, Function<BpfMap, T> work) {
+        int id = attached.map(name);
+        return libbpf(attached.port(), () -> {
+            try (BpfMap map = BpfMap.openById(id)) {
+                return work.apply(map);
+            }
+        });
     }
 
-    /** {@code bpftool -j map VERB id MAP key hex ... [value hex ...]}. */
-    private static List<String> bpftoolMap(String verb, long map, byte[] key, byte[] value) {
-        List<String> command = new ArrayList<>(List.of("bpftool", "-j", "map", verb, "id", Long.toString(map), "key", "hex"));
-        for (byte b : key) command.add(HexFormat.of().toHexDigits(b));
-        if (value != null) {
-            command.addAll(List.of("value", "hex"));
-            for (byte b : value) command.add(HexFormat.of().toHexDigits(b));
-        }
-        return command;
+    /** fault_blocked's key for a source address: its four bytes as they sit in the IPv4 header. */
+    private static int sourceKey(String address) {
+        return ByteBuffer.wrap(ipv4(address)).order(ByteOrder.nativeOrder()).getInt();
     }
 
     private List<JsonNode> qdiscs(String port) {
@@ -310,7 +319,25 @@ public final class LinkFaults {
         return qdiscs;
     }
 
-    /** Runs tc inside the switch namespace, where the bridge ports are. */
+    /** Runs {@code work} in the switch namespace, where the bridge ports are (a netlink socket, an interface index). */
+    private <T> T inSwitch(String port, Callable<T> work) {
+        return libbpf(port, () -> NetworkNamespace.call(sw.name(), work));
+    }
+
+    /** A libbpf or kernel failure as a one-line LabException that names the port. */
+    private static <T> T libbpf(String port, Callable<T> work) {
+        try {
+            return work.call();
+        } catch (BpfException e) {
+            throw new LabException("link faults on port " + port + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs tc inside the switch namespace: the HTB qdisc of slow, which is not eBPF. */
     private String tc(String... args) {
         List<String> command = new ArrayList<>(List.of("tc"));
         command.addAll(List.of(args));
@@ -322,21 +349,8 @@ public final class LinkFaults {
         try {
             return JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new LabException("unreadable JSON from tc or bpftool (" + e.getOriginalMessage() + "): " + LabException.oneLine(text));
+            throw new LabException("unreadable JSON from tc (" + e.getOriginalMessage() + "): " + LabException.oneLine(text));
         }
-    }
-
-    /** bpftool's bytes: an array of "0x.." strings. */
-    private static byte[] bytes(JsonNode array) {
-        byte[] bytes = new byte[array.size()];
-        for (int i = 0; i < bytes.length; i++) bytes[i] = (byte) Integer.parseInt(array.get(i).asText().substring(2), 16);
-        return bytes;
-    }
-
-    private static long littleEndian(byte[] bytes) {
-        long value = 0;
-        for (int i = bytes.length - 1; i >= 0; i--) value = value << 8 | (bytes[i] & 0xff);
-        return value;
     }
 
     private static byte[] ipv4(String address) {

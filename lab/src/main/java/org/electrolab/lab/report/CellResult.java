@@ -1,10 +1,12 @@
 package org.electrolab.lab.report;
 
+import org.electrolab.lab.pipeline.RunId;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 
 import org.electrolab.lab.experiment.Figures;
 import org.electrolab.lab.experiment.RunRow;
+import org.electrolab.lab.figures.Stat;
 
 /**
  * Every run of one cell and the spread of its figures over the runs that completed.
@@ -29,7 +31,7 @@ public record CellResult(int size, String offloads, int clients, List<RunRow> ru
 
     /** Names the cell as run files do, e.g. {@code n3-all-c16}. */
     public String id() {
-        return "n" + size + "-" + offloads + "-c" + clients;
+        return RunId.cell(size, offloads, clients);
     }
 
     public boolean hasResult() {

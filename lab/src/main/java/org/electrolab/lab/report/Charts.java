@@ -21,6 +21,9 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 import org.electrolab.lab.experiment.Figures;
 import org.electrolab.lab.experiment.RunRow;
+import org.electrolab.lab.figures.Palette;
+import org.electrolab.lab.figures.ChartFiles;
+import org.electrolab.lab.figures.Stat;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogarithmicAxis;
@@ -64,16 +67,6 @@ public final class Charts {
     /** The percentile spectrum's x axis ends at 99.99%: 1 / (1 - 0.9999) = 10^4. */
     private static final int SPECTRUM_DECADES = 4;
 
-    /** One colour per offload set across every chart; sets beyond these take the fallback colours in turn. */
-    private static final Map<String, Color> SET_COLOURS = Map.of(
-            "none", new Color(0x7f, 0x7f, 0x7f),
-            "tc-broadcast", new Color(0x1f, 0x77, 0xb4),
-            "fast-reply", new Color(0xff, 0x7f, 0x0e),
-            "quorum-prune", new Color(0x2c, 0xa0, 0x2c),
-            "all", new Color(0xd6, 0x27, 0x28));
-    private static final List<Color> FALLBACK_COLOURS = List.of(new Color(0x94, 0x67, 0xbd), new Color(0x8c, 0x56, 0x4b),
-            new Color(0xe3, 0x77, 0xc2), new Color(0xbc, 0xbd, 0x22), new Color(0x17, 0xbe, 0xcf));
-
     private Charts() {}
 
     /** Writes every chart into {@code chartsDir} and lists them in report order. */
@@ -83,7 +76,7 @@ public final class Charts {
         // shuts down: the report written after Ctrl-C. PNGs of a chart's size fit in memory.
         ImageIO.setUseCache(false);
         Files.createDirectories(chartsDir);
-        Map<String, Color> colours = colours(data.offloadSets());
+        Map<String, Color> colours = Palette.forSets(data.offloadSets());
         List<ChartFile> files = new ArrayList<>();
         for (int clients : data.clients()) {
             String who = clients == 1 ? "1 client" : clients + " clients";
@@ -231,17 +224,6 @@ public final class Charts {
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         chart.setBackgroundPaint(Color.WHITE);
-    }
-
-    private static Map<String, Color> colours(List<String> sets) {
-        Map<String, Color> colours = new HashMap<>();
-        int fallback = 0;
-        for (String set : sets) {
-            Color colour = SET_COLOURS.get(set);
-            if (colour == null) colour = FALLBACK_COLOURS.get(fallback++ % FALLBACK_COLOURS.size());
-            colours.put(set, colour);
-        }
-        return colours;
     }
 
     private static String sizeCategory(int size) {

@@ -2,6 +2,8 @@ package org.electrolab.lab.report;
 
 import java.util.Optional;
 
+import org.electrolab.lab.figures.Stat;
+
 /**
  * A cell's median against the median of offload set none with the same size and client count.
  * Empty when either side has no completed run.

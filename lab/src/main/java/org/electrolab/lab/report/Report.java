@@ -1,5 +1,6 @@
 package org.electrolab.lab.report;
 
+import org.electrolab.lab.pipeline.RunId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,9 +13,10 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.electrolab.lab.experiment.Cluster;
+import org.electrolab.lab.pipeline.Cluster;
 import org.electrolab.lab.experiment.RunRow;
 import org.electrolab.lab.experiment.RunStatus;
+import org.electrolab.lab.figures.Stat;
 
 /**
  * {@code electrolab report DIR}: report.md and charts/*.png from a results directory. The report
@@ -170,7 +172,7 @@ public final class Report {
     }
 
     private static boolean warned(Map<String, String> warnings, CellResult cell) {
-        String prefix = "n" + cell.size() + "-" + cell.offloads() + "-r";
+        String prefix = RunId.cluster(cell.size(), cell.offloads()) + RunId.REPEAT;
         return warnings.keySet().stream().anyMatch(key -> key.startsWith(prefix));
     }
 

@@ -1,5 +1,6 @@
 package org.electrolab.lab.report;
 
+import org.electrolab.lab.pipeline.RunId;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -95,7 +96,7 @@ public record ResultsData(ResultsDir dir, List<RunRow> rows, List<Integer> sizes
 
     /** The cell of this size, offload set and client count, if results.csv has it. */
     public Optional<CellResult> cell(int size, String offloads, int clients) {
-        return Optional.ofNullable(cells.get("n" + size + "-" + offloads + "-c" + clients));
+        return Optional.ofNullable(cells.get(RunId.cell(size, offloads, clients)));
     }
 
     /** The cell of offload set none with the same size and client count: what ratios compare against. */

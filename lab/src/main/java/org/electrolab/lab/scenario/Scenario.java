@@ -20,7 +20,7 @@ import org.electrolab.protocol.config.Offload;
  *        machines, such as an emulated VM, where a 10 ms tick starves into needless view changes
  */
 public record Scenario(String name, int replicas, List<Offload> offloads, String app, long clusterId, int port,
-                       Workload workload, int tickMillis) {
+                       ClientLoad workload, int tickMillis) {
 
     public Scenario {
         offloads = List.copyOf(offloads);
@@ -28,7 +28,7 @@ public record Scenario(String name, int replicas, List<Offload> offloads, String
 
     /** A scenario with the default tick. */
     public Scenario(String name, int replicas, List<Offload> offloads, String app, long clusterId, int port,
-                    Workload workload) {
+                    ClientLoad workload) {
         this(name, replicas, offloads, app, clusterId, port, workload, ClusterConfig.TICK_MILLIS_DEFAULT);
     }
 

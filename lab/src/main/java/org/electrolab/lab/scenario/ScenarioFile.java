@@ -58,7 +58,7 @@ public final class ScenarioFile {
 
     /** The scenario as a file {@link #parse} reads back to an equal scenario (with the same name). */
     public static String toYaml(Scenario scenario) {
-        Workload w = scenario.workload();
+        ClientLoad w = scenario.workload();
         return "replicas: " + scenario.replicas() + "\n"
                 + "offloads: " + scenario.offloadArgument() + "\n"
                 + "app: " + scenario.app() + "\n"
@@ -95,7 +95,7 @@ public final class ScenarioFile {
                 ? (int) fields.integer(root.get("tick-millis"), "tick-millis", 1, ClusterConfig.TICK_MILLIS_MAX,
                         "milliseconds per replica tick, e.g. tick-millis: 10")
                 : ClusterConfig.TICK_MILLIS_DEFAULT;
-        Workload workload = root.has("workload") ? workload(root.get("workload"), fields) : null;
+        ClientLoad workload = root.has("workload") ? workload(root.get("workload"), fields) : null;
         if (!fields.problems().isEmpty()) throw new ScenarioException(fields.problems());
         return new Scenario(name, replicas, offloads, app, clusterId, port, workload, tickMillis);
     }
@@ -135,7 +135,7 @@ public final class ScenarioFile {
         return Arrays.stream(Offload.values()).map(o -> o.cliName).collect(Collectors.joining(", "));
     }
 
-    private static Workload workload(JsonNode node, YamlFields fields) {
+    private static ClientLoad workload(JsonNode node, YamlFields fields) {
         if (!node.isObject()) {
             fields.add("workload", "must be a mapping with " + String.join(", ", WORKLOAD_KEYS)
                     + ", e.g. " + KEYS.get("workload"));
@@ -160,6 +160,6 @@ public final class ScenarioFile {
                 ? (int) fields.integer(node.get("payload-bytes"), "workload.payload-bytes", 0, PAYLOAD_BYTES_MAX,
                         "request payload bytes, e.g. 64")
                 : 0;
-        return new Workload(clients, warmup, duration, payloadBytes);
+        return new ClientLoad(clients, warmup, duration, payloadBytes);
     }
 }

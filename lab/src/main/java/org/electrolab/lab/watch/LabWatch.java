@@ -15,15 +15,15 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 import org.electrolab.lab.netns.LabException;
-import org.electrolab.lab.netns.LabHost;
-import org.electrolab.lab.netns.LabNetwork;
-import org.electrolab.lab.netns.LabPaths;
-import org.electrolab.lab.netns.LabProcesses;
-import org.electrolab.lab.netns.LabState;
-import org.electrolab.lab.netns.ReplicaView;
+import org.electrolab.lab.netns.Host;
+import org.electrolab.lab.netns.Network;
+import org.electrolab.lab.netns.Locations;
+import org.electrolab.lab.netns.Processes;
+import org.electrolab.lab.netns.StateDir;
 import org.electrolab.lab.scenario.Scenario;
 import org.electrolab.lab.scenario.ScenarioException;
 import org.electrolab.lab.scenario.ScenarioFile;
+import org.electrolab.replica.node.ReplicaView;
 
 /**
  * Reads one lab's state directory into {@link Snapshot}s: the replicas' stats files and pid files,
@@ -39,7 +39,7 @@ public final class LabWatch {
     /** Rates are taken over readings at least this far apart. */
     private static final long RATE_WINDOW_MILLIS = 1000;
 
-    private final LabState state;
+    private final StateDir state;
     private final String name;
     private final LongSupplier clock;
     private final Map<String, List<Reading>> readings = new HashMap<>();
@@ -49,19 +49,19 @@ public final class LabWatch {
     private final Map<String, String> lastRoles = new HashMap<>();
     private long lastClientUpdate;
     private long lastView = -1;
-    private LabState.Record record;
+    private StateDir.Record record;
     private Scenario scenario;
 
     private record Reading(long atMillis, Map<String, Long> counters) {}
 
-    public LabWatch(LabPaths paths, String name, LongSupplier clockMillis) {
-        LabNetwork.requireName(name);
-        this.state = new LabState(paths.stateDir(name));
+    public LabWatch(Locations paths, String name, LongSupplier clockMillis) {
+        Network.requireName(name);
+        this.state = new StateDir(paths.stateDir(name));
         this.name = name;
         this.clock = clockMillis;
     }
 
-    public static LabWatch of(LabPaths paths, String name) {
+    public static LabWatch of(Locations paths, String name) {
         return new LabWatch(paths, name, System::currentTimeMillis);
     }
 
@@ -72,7 +72,7 @@ public final class LabWatch {
     /** The lab as its files say now. */
     public Snapshot sample() {
         long now = clock.getAsLong();
-        Optional<LabState.Record> found;
+        Optional<StateDir.Record> found;
         try {
             found = state.read();
         } catch (LabException unreadable) {
@@ -87,12 +87,12 @@ public final class LabWatch {
             scenario = readScenario();
             readings.clear();
         }
-        LabNetwork network = LabNetwork.plan(name, record.replicas(), record.subnet());
-        List<Snapshot.Host> hosts = new ArrayList<>();
+        Network network = Network.plan(name, record.replicas(), record.subnet());
+        List<Snapshot.HostRow> hosts = new ArrayList<>();
         long view = -1;
         int leaderIndex = -1;
-        for (LabHost host : network.replicas()) {
-            Snapshot.Host h = host(host, now);
+        for (Host host : network.replicas()) {
+            Snapshot.HostRow h = host(host, now);
             hosts.add(h);
             if (h.running() && "NORMAL".equals(h.status()) && h.view() > view) {
                 view = h.view();
@@ -124,8 +124,8 @@ public final class LabWatch {
         }
     }
 
-    private Snapshot.Host host(LabHost host, long now) {
-        Optional<ProcessHandle> process = LabProcesses.fromPidFile(state.pidFile(host.name()));
+    private Snapshot.HostRow host(Host host, long now) {
+        Optional<ProcessHandle> process = Processes.fromPidFile(state.pidFile(host.name()));
         Optional<ReplicaView> view = ReplicaView.read(state.stats(host.replicaId()));
         boolean running = process.isPresent();
         String role;
@@ -139,13 +139,13 @@ public final class LabWatch {
             default -> view.get().status().toLowerCase();
         };
         if (view.isEmpty()) {
-            return new Snapshot.Host(host.name(), host.replicaId(), host.address(), role, running, process.map(ProcessHandle::pid).orElse(0L),
+            return new Snapshot.HostRow(host.name(), host.replicaId(), host.address(), role, running, process.map(ProcessHandle::pid).orElse(0L),
                     -1, "", -1, 0, 0, "", "", 0, 0, 0, -1, List.of());
         }
         ReplicaView v = view.get();
         // A replica that was killed keeps the status it last wrote; one that exited says so in its last file.
         String status = v.running() ? v.status() : "EXITED";
-        return new Snapshot.Host(host.name(), host.replicaId(), host.address(), role, running, process.map(ProcessHandle::pid).orElse(0L),
+        return new Snapshot.HostRow(host.name(), host.replicaId(), host.address(), role, running, process.map(ProcessHandle::pid).orElse(0L),
                 v.view(), status, v.leader(), v.op(), v.commit(), v.offloadsLoaded(), v.path(), v.datagramsIn(), v.datagramsOut(),
                 v.dropped(), v.updatedAtMillis() > 0 ? Math.max(0, now - v.updatedAtMillis()) : -1,
                 counters(host.name(), v, running && !role.equals("paused")));
@@ -183,12 +183,12 @@ public final class LabWatch {
         }
     }
 
-    private void noteChanges(long now, List<Snapshot.Host> hosts, long view, String leader) {
+    private void noteChanges(long now, List<Snapshot.HostRow> hosts, long view, String leader) {
         if (view > lastView && view >= 0) {
             if (lastView >= 0) event(now, "view " + view + ": " + leader + " leads");
             lastView = view;
         }
-        for (Snapshot.Host host : hosts) {
+        for (Snapshot.HostRow host : hosts) {
             String before = lastRoles.put(host.name(), host.role());
             if (before == null || before.equals(host.role())) continue;
             if (host.role().equals("down") || host.role().equals("paused")) event(now, host.name() + " " + host.role());

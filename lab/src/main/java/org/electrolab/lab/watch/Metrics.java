@@ -28,19 +28,19 @@ public final class Metrics {
         }
         perHost(out, s, "electrolab_replica_running", "1 while the replica's process runs", "gauge", h -> h.running() ? 1 : 0);
         Map<String, Number> roles = new LinkedHashMap<>();
-        for (Snapshot.Host h : s.hosts()) {
+        for (Snapshot.HostRow h : s.hosts()) {
             for (String role : ROLES) roles.put(hostLabels(s, h) + ",role=\"" + role + "\"", role.equals(h.role()) ? 1 : 0);
         }
         gauge(out, "electrolab_replica_role", "1 for the replica's role (leader, follower, view-change, recovering, starting, paused, down)", roles);
-        perHost(out, s, "electrolab_replica_view", "the view in the replica's stats file", "gauge", Snapshot.Host::view);
-        perHost(out, s, "electrolab_replica_op", "the replica's op number", "gauge", Snapshot.Host::op);
-        perHost(out, s, "electrolab_replica_commit", "the replica's commit number", "gauge", Snapshot.Host::commit);
+        perHost(out, s, "electrolab_replica_view", "the view in the replica's stats file", "gauge", Snapshot.HostRow::view);
+        perHost(out, s, "electrolab_replica_op", "the replica's op number", "gauge", Snapshot.HostRow::op);
+        perHost(out, s, "electrolab_replica_commit", "the replica's commit number", "gauge", Snapshot.HostRow::commit);
         perHost(out, s, "electrolab_replica_stats_age_seconds", "age of the replica's stats file", "gauge", h -> h.statsAgeMillis() / 1000.0);
-        perHost(out, s, "electrolab_replica_datagrams_in_total", "datagrams the replica's socket received", "counter", Snapshot.Host::datagramsIn);
-        perHost(out, s, "electrolab_replica_datagrams_out_total", "datagrams the replica's socket sent", "counter", Snapshot.Host::datagramsOut);
-        perHost(out, s, "electrolab_replica_dropped_total", "datagrams user space dropped (invalid, foreign, non-member)", "counter", Snapshot.Host::dropped);
+        perHost(out, s, "electrolab_replica_datagrams_in_total", "datagrams the replica's socket received", "counter", Snapshot.HostRow::datagramsIn);
+        perHost(out, s, "electrolab_replica_datagrams_out_total", "datagrams the replica's socket sent", "counter", Snapshot.HostRow::datagramsOut);
+        perHost(out, s, "electrolab_replica_dropped_total", "datagrams user space dropped (invalid, foreign, non-member)", "counter", Snapshot.HostRow::dropped);
         Map<String, Number> kernel = new LinkedHashMap<>();
-        for (Snapshot.Host h : s.hosts()) {
+        for (Snapshot.HostRow h : s.hosts()) {
             for (Snapshot.Counter c : h.counters()) {
                 kernel.put(hostLabels(s, h) + ",program=\"" + escape(c.program()) + "\",counter=\"" + escape(c.field()) + "\"", c.value());
             }
@@ -61,13 +61,13 @@ public final class Metrics {
         return out.toString();
     }
 
-    private static void perHost(StringBuilder out, Snapshot s, String name, String help, String type, ToDoubleFunction<Snapshot.Host> value) {
+    private static void perHost(StringBuilder out, Snapshot s, String name, String help, String type, ToDoubleFunction<Snapshot.HostRow> value) {
         Map<String, Number> samples = new LinkedHashMap<>();
-        for (Snapshot.Host h : s.hosts()) samples.put(hostLabels(s, h), value.applyAsDouble(h));
+        for (Snapshot.HostRow h : s.hosts()) samples.put(hostLabels(s, h), value.applyAsDouble(h));
         family(out, name, help, type, samples);
     }
 
-    private static String hostLabels(Snapshot s, Snapshot.Host h) {
+    private static String hostLabels(Snapshot s, Snapshot.HostRow h) {
         return "lab=\"" + escape(s.lab()) + "\",host=\"" + escape(h.name()) + "\",replica=\"" + h.replica() + "\"";
     }
 

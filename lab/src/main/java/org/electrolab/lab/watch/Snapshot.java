@@ -16,7 +16,7 @@ import java.util.Optional;
  * @param events view changes and replicas going down or coming back, newest last
  */
 public record Snapshot(String lab, boolean up, String note, long takenAtMillis, String scenario, int replicas,
-                       String offloads, String app, int subnet, long view, String leader, List<Host> hosts,
+                       String offloads, String app, int subnet, long view, String leader, List<HostRow> hosts,
                        Client client, List<Point> series, List<Fault> faults, List<Event> events) {
 
     public Snapshot {
@@ -37,10 +37,10 @@ public record Snapshot(String lab, boolean up, String note, long takenAtMillis, 
      *     {@code EXITED} when its last file says it exited
      * @param leaderIndex the leader its stats file names
      */
-    public record Host(String name, int replica, String address, String role, boolean running, long pid, long view,
+    public record HostRow(String name, int replica, String address, String role, boolean running, long pid, long view,
                        String status, int leaderIndex, long op, long commit, String offloadsLoaded, String path,
                        long datagramsIn, long datagramsOut, long dropped, long statsAgeMillis, List<Counter> counters) {
-        public Host {
+        public HostRow {
             counters = List.copyOf(counters);
         }
 

@@ -18,7 +18,7 @@ import org.electrolab.lab.experiment.ResultsDir;
 import org.electrolab.lab.experiment.RunRow;
 import org.electrolab.lab.experiment.RunStatus;
 import org.electrolab.lab.netns.CommandRunner;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.protocol.testing.RootRequirement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,14 +41,14 @@ class ExperimentInventoryTest {
     @TempDir
     Path temp;
     private Path repo;
-    private LabPaths paths;
+    private Locations paths;
     private Path hosts;
 
     @BeforeEach
     void bringUpTheInventory() throws Exception {
         Tools.requireNetnsInventory("the namespace-lab inventory");
         repo = Tools.repo();
-        paths = new LabPaths(LabPaths.locate().repo(), temp.resolve("lab-state"));
+        paths = new Locations(Locations.locate().repo(), temp.resolve("lab-state"));
         // The launcher builds stale jars on first use; once here, not in three replicas at once.
         new CommandRunner(Duration.ofMinutes(10)).run(paths.launcher().toString(), "--help");
         hosts = NetnsInventory.up(paths, name, 3);

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 import org.electrolab.lab.experiment.ResultsCsv;
 import org.electrolab.lab.experiment.RunRow;
 import org.electrolab.lab.netns.CommandRunner;
-import org.electrolab.lab.netns.LabNetwork;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Network;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.netns.Netns;
 import org.electrolab.protocol.testing.RootRequirement;
 import org.junit.jupiter.api.AfterEach;
@@ -47,7 +47,7 @@ class NetnsPlaybooksTest {
     @TempDir
     Path temp;
     private Path repo;
-    private LabPaths paths;
+    private Locations paths;
     private Path inventory;
 
     /** One host's line of a PLAY RECAP. */
@@ -58,7 +58,7 @@ class NetnsPlaybooksTest {
         Tools.requireNetnsInventory("the namespace-lab playbooks");
         repo = Tools.repo();
         // The build the replicas run: this checkout's, or -Delectrolab.home's (a developer's own build).
-        paths = new LabPaths(LabPaths.locate().repo(), temp.resolve("lab-state"));
+        paths = new Locations(Locations.locate().repo(), temp.resolve("lab-state"));
         // The launcher builds stale jars on first use; once here, not in five replicas at once.
         new CommandRunner(Duration.ofMinutes(10)).run(paths.launcher().toString(), "--help");
     }
@@ -107,7 +107,7 @@ class NetnsPlaybooksTest {
         assertThat(paths.stateDir(name).resolve("hosts/r0")).doesNotExist();
         NetnsInventory.down(paths, name);
 
-        assertThat(Netns.list(new CommandRunner(), LabNetwork.namespacePrefix(name))).as("namespaces left").isEmpty();
+        assertThat(Netns.list(new CommandRunner(), Network.namespacePrefix(name))).as("namespaces left").isEmpty();
         assertThat(paths.stateDir(name)).as("keys, inventory and host directories").doesNotExist();
         awaitNoProcessMentioning(paths.stateDir(name).toString(), Duration.ofSeconds(30));
     }
@@ -121,7 +121,7 @@ class NetnsPlaybooksTest {
      * Runs a playbook of ansible/ against the namespace-lab inventory {@code hosts} of {@code paths}
      * with a short workload of {@code offloads}; it must succeed. Ansible's temporary files go to {@code temp}.
      */
-    static Tools.Run playbook(Path repo, LabPaths paths, Path hosts, Path temp, String offloads, String playbook,
+    static Tools.Run playbook(Path repo, Locations paths, Path hosts, Path temp, String offloads, String playbook,
                               String... extra) throws Exception {
         List<String> command = new ArrayList<>(List.of("ansible-playbook",
                 "-i", repo.resolve("ansible/inventories/netns.yml").toString(), "-i", hosts.toString(),

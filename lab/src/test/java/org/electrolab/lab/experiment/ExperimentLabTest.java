@@ -1,5 +1,6 @@
 package org.electrolab.lab.experiment;
 
+import org.electrolab.lab.pipeline.EnvironmentFacts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
@@ -25,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.electrolab.lab.netns.CommandRunner;
 import org.electrolab.lab.netns.Lab;
-import org.electrolab.lab.netns.LabNetwork;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Network;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.netns.Netns;
 import org.electrolab.protocol.testing.RootRequirement;
 
@@ -55,7 +56,7 @@ class ExperimentLabTest {
         if (cli != null && cli.isAlive()) {
             cli.destroyForcibly();
         }
-        if (RootRequirement.isRoot()) Lab.down(LabPaths.of(repo), labName);
+        if (RootRequirement.isRoot()) Lab.down(Locations.of(repo), labName);
     }
 
     private Process start(Path results, String... extra) throws IOException {
@@ -160,7 +161,7 @@ class ExperimentLabTest {
     }
 
     private void assertLabGone() {
-        assertThat(Netns.list(new CommandRunner(), LabNetwork.namespacePrefix(labName))).as("namespaces of the lab").isEmpty();
-        assertThat(LabPaths.of(repo).stateDir(labName)).as("lab state").doesNotExist();
+        assertThat(Netns.list(new CommandRunner(), Network.namespacePrefix(labName))).as("namespaces of the lab").isEmpty();
+        assertThat(Locations.of(repo).stateDir(labName)).as("lab state").doesNotExist();
     }
 }

@@ -1,5 +1,6 @@
 package org.electrolab.lab.experiment;
 
+import org.electrolab.lab.pipeline.Progress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 

@@ -1,5 +1,7 @@
 package org.electrolab.lab.experiment;
 
+import org.electrolab.lab.pipeline.Cluster;
+import org.electrolab.lab.pipeline.ClusterException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +82,7 @@ final class FakeCluster implements Cluster {
         up = false;
     }
 
-    /** Offloads help, larger clusters hurt, more clients help: figures a test can check a report against. */
+    /** LoadedPrograms help, larger clusters hurt, more clients help: figures a test can check a report against. */
     static double throughput(Scenario scenario) {
         return 1000.0 * scenario.workload().clients() * (1 + scenario.offloads().size()) / scenario.replicas();
     }

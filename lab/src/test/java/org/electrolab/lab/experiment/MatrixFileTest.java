@@ -1,5 +1,7 @@
 package org.electrolab.lab.experiment;
 
+import org.electrolab.lab.pipeline.OffloadSet;
+import org.electrolab.lab.pipeline.PlanException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -130,7 +132,7 @@ public class MatrixFileTest {
         assertThat(problems("sizes: [3\n")).singleElement().asString().startsWith("m.yaml line ").contains("bad YAML");
         assertThat(problems("- 3\n")).containsExactly("m.yaml: must be a mapping with the keys sizes, offloads, clients,"
                 + " repeats, warmup, duration, app, payload-bytes; see experiments/matrix.yaml");
-        MatrixException e = catchThrowableOfType(MatrixException.class, () -> MatrixFile.load(Path.of("no/such/matrix.yaml")));
+        PlanException e = catchThrowableOfType(PlanException.class, () -> MatrixFile.load(Path.of("no/such/matrix.yaml")));
         assertThat(e.problems()).containsExactly("no/such/matrix.yaml: file not found; pass the path of a matrix file,"
                 + " e.g. experiments/matrix.yaml");
     }
@@ -144,7 +146,7 @@ public class MatrixFileTest {
     }
 
     private static List<String> problems(String yaml) {
-        MatrixException e = catchThrowableOfType(MatrixException.class, () -> MatrixFile.parse(yaml, "m.yaml", "m"));
+        PlanException e = catchThrowableOfType(PlanException.class, () -> MatrixFile.parse(yaml, "m.yaml", "m"));
         assertThat(e).as("the matrix is rejected").isNotNull();
         return e.problems();
     }

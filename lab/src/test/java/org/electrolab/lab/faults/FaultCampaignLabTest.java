@@ -15,8 +15,8 @@ import javax.imageio.ImageIO;
 import org.electrolab.lab.experiment.MatrixFileTest;
 import org.electrolab.lab.netns.CommandRunner;
 import org.electrolab.lab.netns.Lab;
-import org.electrolab.lab.netns.LabNetwork;
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Network;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.netns.Netns;
 import org.electrolab.protocol.testing.RootRequirement;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +49,7 @@ class FaultCampaignLabTest {
     @AfterEach
     void cleanUp() {
         if (cli != null && cli.isAlive()) cli.destroyForcibly();
-        if (RootRequirement.isRoot()) Lab.down(LabPaths.of(repo), labName);
+        if (RootRequirement.isRoot()) Lab.down(Locations.of(repo), labName);
     }
 
     @Test
@@ -76,6 +76,9 @@ class FaultCampaignLabTest {
             assertThat(run.crashed()).as(run.id() + " replicas that died on their own").isEmpty();
             assertThat(run.convergedMillis()).as(run.id() + " converged").isNotNegative();
             assertThat(run.healAtSeconds()).isGreaterThan(run.faultAtSeconds());
+            assertThat(run.goodput()).as(run.id() + " goodput around the fault").isNotNull();
+            assertThat(run.goodput().preFaultOpsPerSec()).as(run.id() + " pre-fault rate").isPositive();
+            assertThat(run.goodput().duringPercent()).as(run.id() + " goodput during the fault").isNotNull();
             if (run.fault().equals(FaultKind.LEADER_KILL.label)) {
                 assertThat(run.unavailableMillis()).as(run.id() + " unavailable after the leader kill").isLessThan(2000);
             }
@@ -91,17 +94,18 @@ class FaultCampaignLabTest {
             }
         }
         assertThat(Files.readString(results.report())).contains("0 linearizability violations, 0 lost acknowledged writes, 0 runs whose replicas did not converge, 0 replica crashes")
-                .contains("| leader-kill | 5 | all | 1 |");
+                .contains("| leader-kill | 5 | all | 1 |").contains("goodput during %").contains("## Goals under loss");
         assertThat(Files.readAllLines(results.csv())).hasSize(7);
         // The progress of experiment run, one line per run here (stderr is a file): bar, count, verdict, elapsed, ETA.
         assertThat(Files.readAllLines(tmp.resolve("stderr")).stream().filter(l -> l.startsWith("[")).toList()).hasSize(6)
                 .first().asString().matches("\\[####\\.{20}\\] 1/6  16%  n3-all-leader-kill-r1: [0-9,]+ ops \\(\\d+ unknown\\), "
-                        + "linearizable, 0 lost writes, unavailable \\d+ ms, converged  elapsed \\S+  ETA \\S+");
+                        + "linearizable, 0 lost writes, goodput during the fault \\d+% of [0-9,]+ ops/s, unavailable \\d+ ms, converged "
+                        + "in view \\d+ \\(from \\d+\\)  elapsed \\S+  ETA \\S+");
         for (String chart : List.of("timeline-leader-kill-n3.png", "timeline-loss-20-n5.png")) {
             BufferedImage image = ImageIO.read(results.charts().resolve(chart).toFile());
             assertThat(image).as(chart).isNotNull();
         }
-        assertThat(Netns.list(new CommandRunner(), LabNetwork.namespacePrefix(labName))).as("namespaces left").isEmpty();
+        assertThat(Netns.list(new CommandRunner(), Network.namespacePrefix(labName))).as("namespaces left").isEmpty();
         assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(labName)).map(ProcessHandle::pid)
                 .toList()).as("processes of the lab left").isEmpty();
     }

@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.electrolab.lab.netns.LabPaths;
+import org.electrolab.lab.netns.Locations;
 import org.electrolab.lab.netns.TestLabs;
 import org.electrolab.protocol.testing.RootRequirement;
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,7 @@ class KernelMatrixTest {
         deleteRecursively(out);
         KernelPins pins = KernelPins.load(REPO);
         PrintWriter log = new PrintWriter(System.out, true);
-        KernelCheck check = new KernelCheck(LabPaths.of(REPO), pins, new KernelCheck.Options(out,
+        KernelCheck check = new KernelCheck(Locations.of(REPO), pins, new KernelCheck.Options(out,
                 Path.of(System.getProperty("user.home"), ".cache", "electrolab", "kernels"), "auto", 2, Duration.ofMinutes(30),
                 List.of(3, 5)), log);
 

@@ -23,18 +23,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.electrolab.lab.scenario.Scenario;
-import org.electrolab.lab.scenario.Workload;
+import org.electrolab.lab.scenario.ClientLoad;
 import org.electrolab.protocol.Kv;
 import org.electrolab.protocol.Message;
 import org.electrolab.protocol.Message.*;
 import org.electrolab.protocol.MessageCodec;
 import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.config.Offload;
-import org.electrolab.protocol.testing.RootRequirement;
 import org.electrolab.replica.transport.DropReason;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -52,7 +49,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class HostileInputTest {
 
-    private static final Workload LOAD = new Workload(2, Duration.ofSeconds(1), Duration.ofSeconds(3), 64);
+    private static final ClientLoad LOAD = new ClientLoad(2, Duration.ofSeconds(1), Duration.ofSeconds(3), 64);
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** How long the sender listens for an answer after its last datagram. */
     private static final long LISTEN_MILLIS = 2000;
@@ -75,21 +72,8 @@ class HostileInputTest {
     /** One crafted datagram and where it must be dropped. */
     record Hostile(String what, byte[] bytes, DropReason userSpace, Kernel kernel) {}
 
-    private final String name = TestLabs.uniqueName();
-    @TempDir
-    Path stateRoot;
-    private LabPaths paths;
-
-    @BeforeEach
-    void requireRoot() {
-        RootRequirement.require("hostile input in the netns lab");
-        paths = new LabPaths(TestLabs.repo(), stateRoot);
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (RootRequirement.isRoot()) Lab.down(paths, name);
-    }
+    @RegisterExtension
+    final ThrowawayLab throwaway = new ThrowawayLab("hostile input in the netns lab");
 
     @ParameterizedTest(name = "offloads {0}")
     @ValueSource(strings = {"all", "none"})
@@ -97,9 +81,9 @@ class HostileInputTest {
         boolean kernel = offloads.equals("all");
         Scenario shipped = TestLabs.scenario(3);
         int port = shipped.port();
-        Lab lab = Lab.up(paths, name, new Scenario(shipped.name(), 3, kernel ? List.of(Offload.values()) : List.of(),
+        Lab lab = throwaway.up(new Scenario(shipped.name(), 3, kernel ? List.of(Offload.values()) : List.of(),
                 "kv", shipped.clusterId(), port, LOAD));
-        assertAnswered(lab.runClient(LOAD, stateRoot.resolve("before.json")));
+        assertAnswered(lab.runClient(LOAD, throwaway.stateRoot().resolve("before.json")));
 
         List<JsonNode> before = settled(lab);
         long view = before.getFirst().path("view").asLong(), op = before.getFirst().path("op").asLong();
@@ -124,7 +108,7 @@ class HostileInputTest {
         assertDroppedAndUnmoved(lab, before, fromLeaderHost, followers, kernel,
                 "offloads " + offloads + ", from the leader's host, port " + (port + 1));
 
-        assertAnswered(lab.runClient(LOAD, stateRoot.resolve("after.json")));
+        assertAnswered(lab.runClient(LOAD, throwaway.stateRoot().resolve("after.json")));
     }
 
     /**
@@ -162,7 +146,7 @@ class HostileInputTest {
                 assertThat(now.path(field)).as(who + " " + field).isEqualTo(was.path(field));
             }
             assertThat(now.path("running").asBoolean()).as(who + " running").isTrue();
-            assertThat(LabProcesses.fromPidFile(lab.state().pidFile("r" + replica)).filter(ProcessHandle::isAlive))
+            assertThat(Processes.fromPidFile(lab.state().pidFile("r" + replica)).filter(ProcessHandle::isAlive))
                     .as(who + " process").isPresent();
         }
     }
@@ -261,8 +245,8 @@ class HostileInputTest {
     }
 
     /** Runs HostileSender on {@code from}, bound to {@code bindPort}, against replicas {@code targets}; its output lines. */
-    private List<String> send(Lab lab, LabHost from, int bindPort, List<Hostile> hostile, List<Integer> targets) throws Exception {
-        Path file = Files.createTempFile(stateRoot, "hostile", ".frames");
+    private List<String> send(Lab lab, Host from, int bindPort, List<Hostile> hostile, List<Integer> targets) throws Exception {
+        Path file = Files.createTempFile(throwaway.stateRoot(), "hostile", ".frames");
         try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
             for (Hostile h : hostile) {
                 out.writeInt(h.bytes().length);

@@ -34,6 +34,6 @@ public final class InterruptedUp {
             }
         };
         Path stateRoot = Path.of(args[0]);
-        Lab.create(new LabPaths(stateRoot, stateRoot), args[1], ScenarioFile.load(Path.of(args[2])), blocking);
+        Lab.create(new Locations(stateRoot, stateRoot), args[1], ScenarioFile.load(Path.of(args[2])), blocking);
     }
 }

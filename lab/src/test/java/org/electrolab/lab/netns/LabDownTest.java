@@ -21,12 +21,12 @@ class LabDownTest {
     private final String name = TestLabs.uniqueName();
     @TempDir
     Path stateRoot;
-    private LabPaths paths;
+    private Locations paths;
 
     @BeforeEach
     void requireRoot() {
         RootRequirement.require("the netns lab");
-        paths = new LabPaths(TestLabs.repo(), stateRoot);
+        paths = new Locations(TestLabs.repo(), stateRoot);
     }
 
     @AfterEach
@@ -43,11 +43,11 @@ class LabDownTest {
                 .redirectErrorStream(true).start();
         started.add(up);
         assertThat(TestLabs.firstLine(up, Duration.ofSeconds(60))).as("the interrupted up's first line").isEqualTo("blocked");
-        assertThat(Netns.list(runner, LabNetwork.namespacePrefix(name))).as("namespaces made before the kill").isNotEmpty();
+        assertThat(Netns.list(runner, Network.namespacePrefix(name))).as("namespaces made before the kill").isNotEmpty();
 
         up.destroyForcibly();
         assertThat(up.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        Lab.Removed removed = Lab.down(new LabPaths(stateRoot, stateRoot), name);
+        Lab.Removed removed = Lab.down(new Locations(stateRoot, stateRoot), name);
 
         assertThat(removed.namespaces()).isPositive();
         assertThat(removed.stateDir()).isTrue();
@@ -81,8 +81,8 @@ class LabDownTest {
     @Test
     void downStopsEveryProcessInTheNamespacesEvenOneIgnoringSigterm() throws Exception {
         Lab lab = Lab.create(paths, name, TestLabs.scenario(3), runner);
-        LabHost r0 = lab.network().host("r0");
-        Process recorded = LabProcesses.start(new Netns(r0.netns(), runner), List.of("sleep", "600"),
+        Host r0 = lab.network().host("r0");
+        Process recorded = Processes.start(new Netns(r0.netns(), runner), List.of("sleep", "600"),
                 lab.state().log("r0"), lab.state().pidFile("r0"));
         // Started without a pid file, and deaf to SIGTERM: only `ip netns pids` and SIGKILL find and end it.
         Process stray = new ProcessBuilder(new Netns(lab.network().host("r1").netns(), runner)

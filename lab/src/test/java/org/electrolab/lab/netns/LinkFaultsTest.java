@@ -41,18 +41,18 @@ class LinkFaultsTest {
     private final String name = TestLabs.uniqueName();
     @TempDir
     Path stateRoot;
-    private LabPaths paths;
-    private LabNetwork network;
+    private Locations paths;
+    private Network network;
     private LinkFaults faults;
-    private LabHost r0;
-    private LabHost r1;
-    private LabHost r2;
-    private LabHost client;
+    private Host r0;
+    private Host r1;
+    private Host r2;
+    private Host client;
 
     @BeforeEach
     void createLabWithEchoes() throws Exception {
         RootRequirement.require("link faults in the netns lab");
-        paths = new LabPaths(TestLabs.repo(), stateRoot);
+        paths = new Locations(TestLabs.repo(), stateRoot);
         Lab lab = Lab.create(paths, name, TestLabs.scenario(3), runner);
         network = lab.network();
         faults = LinkFaults.of(lab);
@@ -60,7 +60,7 @@ class LinkFaultsTest {
         r1 = network.host("r1");
         r2 = network.host("r2");
         client = network.host("client");
-        for (LabHost host : List.of(r0, r1, r2)) startEcho(host);
+        for (Host host : List.of(r0, r1, r2)) startEcho(host);
     }
 
     @AfterEach
@@ -189,22 +189,22 @@ class LinkFaultsTest {
         return state;
     }
 
-    private void startEcho(LabHost host) throws Exception {
+    private void startEcho(Host host) throws Exception {
         Process echo = new ProcessBuilder(new Netns(host.netns(), runner).execCommand(java("echo", PORT)))
                 .redirectErrorStream(true).start();
         started.add(echo);
         assertThat(TestLabs.firstLine(echo, Duration.ofSeconds(60))).as("echo in " + host.netns()).isEqualTo("ready");
     }
 
-    private Result pingpong(LabHost from, LabHost to, int count) {
+    private Result pingpong(Host from, Host to, int count) {
         return send("pingpong", from, to, count);
     }
 
-    private Result burst(LabHost from, LabHost to, int count) {
+    private Result burst(Host from, Host to, int count) {
         return send("burst", from, to, count);
     }
 
-    private Result send(String mode, LabHost from, LabHost to, int count) {
+    private Result send(String mode, Host from, Host to, int count) {
         String line = new Netns(from.netns(), runner)
                 .exec(java(mode, to.address(), PORT, Integer.toString(count), Integer.toString(SIZE)).toArray(String[]::new)).strip();
         Matcher m = RESULT.matcher(line);

@@ -68,7 +68,7 @@ public final class TestLabs {
 
     /** Lab {@code name} left no namespace behind (its links live only inside them). */
     static void assertNoNamespaces(String name) {
-        assertThat(Netns.list(new CommandRunner(), LabNetwork.namespacePrefix(name))).as("namespaces of lab " + name).isEmpty();
+        assertThat(Netns.list(new CommandRunner(), Network.namespacePrefix(name))).as("namespaces of lab " + name).isEmpty();
     }
 
     /**
@@ -80,8 +80,8 @@ public final class TestLabs {
         return new CommandRunner().run("ip", "-o", "link", "show").lines()
                 .filter(line -> {
                     String link = line.split(":\\s+", 3)[1].split("@")[0];
-                    return line.contains(LabNetwork.namespacePrefix(name)) || link.equals(LabNetwork.BRIDGE)
-                            || link.matches("r[0-9]+") || link.equals(LabNetwork.CLIENT);
+                    return line.contains(Network.namespacePrefix(name)) || link.equals(Network.BRIDGE)
+                            || link.matches("r[0-9]+") || link.equals(Network.CLIENT);
                 })
                 .map(line -> line.split(":\\s+", 3)[1]).sorted().toList();
     }

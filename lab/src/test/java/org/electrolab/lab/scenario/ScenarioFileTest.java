@@ -46,7 +46,7 @@ class ScenarioFileTest {
         assertThat(scenario.offloadArgument()).isEqualTo("fast-reply,quorum-prune");
         assertThat(scenario.clusterId()).isEqualTo(ScenarioFile.CLUSTER_ID_DEFAULT);
         assertThat(scenario.port()).isEqualTo(ScenarioFile.PORT_DEFAULT);
-        assertThat(scenario.workload()).isEqualTo(new Workload(8, Duration.ofSeconds(5), Duration.ofSeconds(30), 64));
+        assertThat(scenario.workload()).isEqualTo(new ClientLoad(8, Duration.ofSeconds(5), Duration.ofSeconds(30), 64));
         assertThat(ScenarioFile.parse(GOOD.replace("offloads: none", "offloads: all"), "s.yaml", "s").offloads())
                 .containsExactly(Offload.values());
     }

@@ -9,9 +9,9 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.electrolab.lab.netns.LabNetwork;
-import org.electrolab.lab.netns.LabPaths;
-import org.electrolab.lab.netns.LabState;
+import org.electrolab.lab.netns.Network;
+import org.electrolab.lab.netns.Locations;
+import org.electrolab.lab.netns.StateDir;
 import org.electrolab.lab.scenario.ScenarioException;
 import org.electrolab.lab.scenario.ScenarioFile;
 
@@ -23,17 +23,17 @@ import org.electrolab.lab.scenario.ScenarioFile;
 final class FakeLab {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    final LabPaths paths;
+    final Locations paths;
     final String name;
-    final LabState state;
+    final StateDir state;
 
     FakeLab(Path root, String name, int replicas) throws IOException, ScenarioException {
-        this.paths = new LabPaths(root, root.resolve("lab-state"));
+        this.paths = new Locations(root, root.resolve("lab-state"));
         this.name = name;
-        this.state = new LabState(paths.stateDir(name));
+        this.state = new StateDir(paths.stateDir(name));
         state.create();
-        LabNetwork network = LabNetwork.plan(name, replicas, 7);
-        state.write(new LabState.Record(name, 7, replicas, network.namespaces(), "scenario" + replicas));
+        Network network = Network.plan(name, replicas, 7);
+        state.write(new StateDir.Record(name, 7, replicas, network.namespaces(), "scenario" + replicas));
         String scenario = "replicas: " + replicas + "\noffloads: all\napp: kv\nworkload:\n  clients: 4\n  warmup: 1s\n  duration: 5s\n  payload-bytes: 64\n";
         state.writeText(state.scenarioCopy(), ScenarioFile.toYaml(ScenarioFile.parse(scenario, "s.yaml", "scenario" + replicas)));
     }
@@ -72,6 +72,6 @@ final class FakeLab {
     }
 
     static List<String> roles(Snapshot s) {
-        return s.hosts().stream().map(Snapshot.Host::role).toList();
+        return s.hosts().stream().map(Snapshot.HostRow::role).toList();
     }
 }

@@ -65,7 +65,7 @@ class LabWatchTest {
             lab.replica(0, 0, "NORMAL", 0, 100, FakeLab.counters(1000 + 500L * step), now.get());
             watch.sample();
         }
-        Snapshot.Host r0 = watch.sample().hosts().getFirst();
+        Snapshot.HostRow r0 = watch.sample().hosts().getFirst();
         // 2000 more in the last second: 2000/s; pruned moves twice as fast.
         assertThat(r0.counter("fast-reply.fast_replied").orElseThrow().perSec()).isEqualTo(2000.0);
         assertThat(r0.counter("quorum-prune.pruned").orElseThrow().perSec()).isEqualTo(4000.0);

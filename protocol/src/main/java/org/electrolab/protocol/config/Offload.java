@@ -1,6 +1,6 @@
 package org.electrolab.protocol.config;
 
-/** Electrode's three eBPF offloads, by the names the CLI and scenarios use (ARCHITECTURE.md). */
+/** Electrode's three eBPF offloads, by the names the CLI and scenarios use (docs/architecture.md, "Offload rules"). */
 public enum Offload {
     /** TC egress on the leader clones one Prepare/Commit to every follower. */
     TC_BROADCAST("tc-broadcast"),

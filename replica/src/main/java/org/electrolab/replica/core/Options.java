@@ -7,7 +7,8 @@ import org.electrolab.protocol.Wire;
  * Timeouts of the core in ticks (the adapter decides how long a tick is) and its bounds.
  *
  * @param commitIntervalTicks idle leader sends a Commit heartbeat this often
- * @param prepareRetryTicks leader resends unacknowledged Prepares after this long without commit progress
+ * @param prepareRetryTicks an uncommitted op that a follower has not acknowledged after this many ticks
+ *        (at least this many minus one whole ticks) is sent to it again, and at every tick after
  * @param viewChangeTimeoutTicks follower starts a view change after this long without hearing the leader;
  *        a view change that has not completed after this long moves on to the next view
  * @param viewChangeJitterTicks up to this many ticks added at random to each view-change timeout
@@ -35,8 +36,12 @@ public record Options(int commitIntervalTicks, int prepareRetryTicks, int viewCh
         Check.that(clientTableMax >= 1, "the client table holds a client");
     }
 
-    /** Defaults for a 10 ms tick: heartbeat 50 ms, view change after 300-400 ms of silence. */
+    /**
+     * Defaults for a 10 ms tick: heartbeat 50 ms; a lost Prepare or PrepareOK resent, and a lost
+     * GetState or NewState asked again, after 10-20 ms (two ticks: with one, a tick just after a
+     * Prepare went out would resend it while in flight); view change after 300-400 ms of silence.
+     */
     public static Options defaults() {
-        return new Options(5, 5, 30, 10, 5, 10, Wire.PIPELINE_MAX, 1400, 4096, 65536);
+        return new Options(5, 2, 30, 10, 2, 10, Wire.PIPELINE_MAX, 1400, 4096, 65536);
     }
 }

@@ -44,12 +44,16 @@ public final class Replica {
     private long executed;
 
     // Leader: requests waiting for room in the pipeline, the highest request number per client that
-    // is queued or prepared but not executed, and the highest op each member is known to hold.
+    // is queued or prepared but not executed, the highest op each member is known to hold, our op
+    // number at each of the last prepareRetryTicks ticks (by tick count modulo its length), and
+    // whether a client's retry made us resend to a follower since the last tick.
     private final ArrayDeque<Request> queue = new ArrayDeque<>();
     private final Map<Long, Long> inFlight = new HashMap<>();
     private final long[] ackedOp;
+    private final long[] opAtTick;
+    private long leaderTicks;
+    private final boolean[] resentOnRetry;
     private int ticksSinceBroadcast;
-    private int ticksSinceCommitProgress;
 
     // Follower: silence from the leader before a view change starts.
     private int ticksSinceLeader;
@@ -80,7 +84,11 @@ public final class Replica {
     private final RecoveryResponse[] recoveryResponses;
     private long recoveryOp = -1;
     private int ticksInRecovery;
-    private boolean sawNormalView;
+    /**
+     * This process knows the cluster is past its genesis: it heard of a committed op, or recovered
+     * from normal replicas. Then it is no "never normal" replica of a starting cluster.
+     */
+    private boolean pastGenesis;
 
     private Effects out;
     private Effects.KernelState lastKernelState;
@@ -97,6 +105,8 @@ public final class Replica {
         this.random = new Random(seed);
         this.clients = new ClientTable(options.clientTableMax());
         this.ackedOp = new long[n];
+        this.opAtTick = new long[options.prepareRetryTicks()];
+        this.resentOnRetry = new boolean[n];
         this.startViewChanges = new boolean[n];
         this.doViewChanges = new DoViewChange[n];
         this.recoveryResponses = new RecoveryResponse[n];
@@ -156,6 +166,7 @@ public final class Replica {
     public Effects onMessage(Message message) {
         out = new Effects();
         boolean fromMember = message.sender() >= 0 && message.sender() < n && message.sender() != me;
+        if (fromMember && committedOf(message) > 0) pastGenesis = true;
         if (message instanceof Request r) {
             onRequest(r);
         } else if (fromMember) {
@@ -202,7 +213,10 @@ public final class Replica {
             return;
         }
         Long pending = inFlight.get(r.clientId());
-        if (pending != null && pending >= r.requestNumber()) return;
+        if (pending != null && pending >= r.requestNumber()) {
+            if (pending == r.requestNumber()) resendOnRetry();
+            return;
+        }
         if (queue.size() >= options.requestQueueMax()) return;
         queue.add(r);
         inFlight.put(r.clientId(), r.requestNumber());
@@ -269,7 +283,6 @@ public final class Replica {
         long quorumOp = Math.min(held[n - 1 - f], log.op());
         if (quorumOp > commit) {
             commit = quorumOp;
-            ticksSinceCommitProgress = 0;
             executeCommitted();
         }
     }
@@ -322,17 +335,47 @@ public final class Replica {
             send(Effects.BROADCAST, new Commit(view, me, commit));
             ticksSinceBroadcast = 0;
         }
-        if (log.op() == commit) {
-            ticksSinceCommitProgress = 0;
-        } else if (++ticksSinceCommitProgress >= options.prepareRetryTicks()) {
-            ticksSinceCommitProgress = 0;
-            for (int r = 0; r < n; r++) {
-                if (r == me) continue;
-                for (long op = Math.max(ackedOp[r], commit) + 1; op <= log.op(); op++) {
-                    send(r, new Prepare(view, me, op, commit, log.entry(op)));
-                }
-            }
+        // The ops we held prepareRetryTicks - 1 ticks ago: each has gone unacknowledged by a
+        // follower that lacks it across at least that many whole ticks, so it is resent to it. An op
+        // in flight, younger than that, is not: under load the resends would never stop.
+        int slot = (int) (leaderTicks++ % opAtTick.length);
+        long overdue = opAtTick.length == 1 ? log.op() : opAtTick[(slot + 1) % opAtTick.length];
+        opAtTick[slot] = log.op();
+        for (int r = 0; r < n; r++) {
+            if (r == me) continue;
+            resentOnRetry[r] = false;
+            resend(r, overdue);
         }
+    }
+
+    /**
+     * A client sent again a request that is queued or prepared and not yet executed: its op has not
+     * committed within the client's retry timeout, a few of its round trips (docs/client.md), while
+     * the tick is far coarser. So each follower that lacks an uncommitted op gets the ones it lacks
+     * now, rather than at its next prepareRetryTicks; at most once per follower between two ticks,
+     * however many clients retry.
+     */
+    private void resendOnRetry() {
+        for (int r = 0; r < n; r++) {
+            if (r != me && !resentOnRetry[r] && resend(r, log.op())) resentOnRetry[r] = true;
+        }
+    }
+
+    /**
+     * Loss repair, per follower (docs/simulator.md, "Loss repair"): follower r gets again every
+     * uncommitted op up to {@code upTo} it has not acknowledged, if there is one; returns whether
+     * there was. A follower that acknowledged gets nothing, so a lost datagram costs a resend to one
+     * follower, not the window to all. Committed ops are not resent: a follower missing one hears of
+     * it from the commit number and fetches it (onPrepare, onCommit). That also keeps resends to ops
+     * whose PrepareOK the leader lacks, which a follower's fast-reply path counts on (ReplyDelivery):
+     * with quorum-prune, the PrepareOKs after a quorum are dropped, so the leader cannot tell a slow
+     * follower from one whose ack was pruned, but it resends only ops that have not committed.
+     */
+    private boolean resend(int r, long upTo) {
+        long from = Math.max(ackedOp[r], commit) + 1;
+        long to = Math.min(upTo, log.op());
+        for (long op = from; op <= to; op++) send(r, new Prepare(view, me, op, commit, log.entry(op)));
+        return from <= to;
     }
 
     private void followerTick() {
@@ -433,7 +476,6 @@ public final class Replica {
         }
         send(Effects.BROADCAST, new StartView(view, me, chosenLastNormalView, log.op(), commit));
         ticksSinceBroadcast = 0;
-        ticksSinceCommitProgress = 0;
     }
 
     private void onStartView(StartView s) {
@@ -611,17 +653,41 @@ public final class Replica {
         log.truncate(commit);
         fetchFrom = -1;
         recoveryOp = -1;
+        askToRecover();
+        maybeFinishRecovery();
+    }
+
+    /**
+     * A round of recovery: a new nonce, and only this round's answers count. Answers gathered over
+     * a long recovery no longer hold together: a replica that answered "never normal" may be normal
+     * by now (found by the simulator: such answers gathered tens of ticks apart made a restarted
+     * replica start the cluster again at genesis, with an empty log, after hundreds of ops had
+     * committed).
+     */
+    private void askToRecover() {
         recoveryNonce = random.nextLong();
         Arrays.fill(recoveryResponses, null);
         ticksInRecovery = 0;
         send(Effects.BROADCAST, new Recovery(me, recoveryNonce));
-        maybeFinishRecovery();
+    }
+
+    /** The commit number {@code m} carries, 0 for messages without one. */
+    private static long committedOf(Message m) {
+        return switch (m) {
+            case Prepare p -> p.commit();
+            case Commit c -> c.commit();
+            case DoViewChange d -> d.commit();
+            case StartView s -> s.commit();
+            case NewState s -> s.commit();
+            case RecoveryResponse r -> r.commit();
+            default -> 0;
+        };
     }
 
     private void onRecovery(Recovery r) {
         if (status == Status.RECOVERING) {
-            // Never normal and no normal view seen yet: we may be at cluster genesis together.
-            if (!sawNormalView) send(r.sender(), new RecoveryResponse(0, me, r.nonce(), false, 0, 0));
+            // Never normal, and nothing heard of a committed op: we may be starting the cluster together.
+            if (!pastGenesis && commit == 0) send(r.sender(), new RecoveryResponse(0, me, r.nonce(), false, 0, 0));
         } else if (status == Status.NORMAL) {
             send(r.sender(), new RecoveryResponse(view, me, r.nonce(), true, log.op(), commit));
         }
@@ -634,12 +700,12 @@ public final class Replica {
     }
 
     /**
-     * Recovers from f+1 normal answers, one of them from the leader of the latest view among them:
-     * fetch that leader's log up to the op it reported, then become normal. Or, when f+1 replicas
-     * (us included) have never been normal and every normal answer is view 0 with nothing committed,
-     * the cluster is starting: join view 0 with an empty log, a prefix of any view-0 log (its leader
-     * may already have prepared ops with the replicas that started before us; we catch up as a
-     * follower).
+     * Recovers from f+1 normal answers of this round, one of them from the leader of the latest
+     * view among them: fetch that leader's log up to the op it reported, then become normal. Or,
+     * when f+1 replicas (us included) have never been normal nor heard of a committed op, and every
+     * normal answer is view 0 with nothing committed, the cluster is starting: join view 0 with
+     * an empty log, a prefix of any view-0 log (its leader may already have prepared ops with the
+     * replicas that started before us; we catch up as a follower).
      */
     private void maybeFinishRecovery() {
         int normal = 0;
@@ -656,7 +722,7 @@ public final class Replica {
             emptyGenesis &= r.view() == 0 && r.commit() == 0;
             if (latest == null || r.view() > latest.view()) latest = r;
         }
-        if (fresh >= f + 1 && emptyGenesis) {
+        if (fresh >= f + 1 && emptyGenesis && !pastGenesis && commit == 0) {
             view = 0;
             enterNormal(0);
             if (isLeader()) {
@@ -668,7 +734,7 @@ public final class Replica {
         if (normal < f + 1) return;
         RecoveryResponse leaderResponse = recoveryResponses[leaderOf(latest.view())];
         if (leaderResponse == null || !leaderResponse.normal() || leaderResponse.view() != latest.view()) return;
-        sawNormalView = true;
+        pastGenesis = true;
         view = latest.view();
         recoveryOp = leaderResponse.op();
         ticksInRecovery = 0;
@@ -682,8 +748,7 @@ public final class Replica {
     private void recoveryTick() {
         if (++ticksInRecovery < (recoveryOp < 0 ? options.recoveryRetryTicks() : options.viewChangeTimeoutTicks())) return;
         if (recoveryOp < 0) {
-            ticksInRecovery = 0;
-            send(Effects.BROADCAST, new Recovery(me, recoveryNonce));
+            askToRecover();
         } else {
             startRecovery(); // the leader we fetch from went silent: ask again who leads
         }
@@ -694,8 +759,9 @@ public final class Replica {
     private void clearLeaderState() {
         queue.clear();
         inFlight.clear();
+        Arrays.fill(opAtTick, 0);
+        Arrays.fill(resentOnRetry, false);
         ticksSinceBroadcast = 0;
-        ticksSinceCommitProgress = 0;
     }
 
     private void drawTimeout() {

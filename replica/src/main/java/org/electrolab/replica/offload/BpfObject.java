@@ -163,7 +163,7 @@ public final class BpfObject implements AutoCloseable {
 
     public BpfMap map(String mapName) {
         checkLoaded();
-        return maps.computeIfAbsent(mapName, n -> new BpfMap(lib, n, findMap(n)));
+        return maps.computeIfAbsent(mapName, n -> BpfMap.ofObject(lib, n, findMap(n)));
     }
 
     private MemorySegment findMap(String mapName) {

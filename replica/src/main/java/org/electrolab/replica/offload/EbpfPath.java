@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import io.vertx.core.Context;
@@ -25,30 +24,38 @@ import org.electrolab.protocol.Wire;
 import org.electrolab.protocol.config.ClusterConfig;
 import org.electrolab.protocol.config.Offload;
 import org.electrolab.replica.core.Effects;
-import org.electrolab.replica.core.Status;
 import org.electrolab.replica.transport.PacketPath;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The eBPF packet path: the requested offloads attached to the interface that holds this member's
- * address. While the replica follows in normal status, a core step that may vouch for the log (a
- * tick, a StartViewChange, a DoViewChange) runs with fast_reply paused: {@link #drainRecorded}
+ * address. While the replica follows in normal status, a core step that may vouch for the log or
+ * leave the view (a tick; a StartViewChange, DoViewChange or StartView; any message of a later
+ * view: {@link PacketPath#isLogDecision}) runs with fast_reply paused: {@link #drainRecorded}
  * pauses it and drains every Prepare it acknowledged, and a task queued on the replica's context
  * resumes it after the step. So the core never decides (a DoViewChange, say) on a log that misses
- * an op the kernel acknowledged; Prepares that arrive meanwhile go up the socket and the core
- * answers them itself. Every other step (the Prepares and Commits of normal operation) drains what
- * is recorded without pausing, so the fast path keeps answering while user space works.
+ * an op the kernel acknowledged, nor leaves a view with such an op still in the ring; Prepares that
+ * arrive meanwhile go up the socket and the core answers them itself. Every other step (the
+ * Prepares and Commits of normal operation) drains what is recorded without pausing, so the fast
+ * path keeps answering while user space works. {@link FastReplyProtocol} makes these decisions
+ * (the simulator runs the same class against its kernel model).
+ *
+ * <p>Where fast_reply's answers cannot arrive (an XDP_TX on a veth whose peer has no XDP program is
+ * dropped) the leader resends every op the kernel answered; {@link ReplyDelivery} tells that from
+ * loss, and this path then turns fast_reply off for a while (tried again after pauses that double),
+ * says so in one line naming the fix, and shows it in its {@link #name} (the replica's stats and
+ * {@code electrolab status}).
  */
 public final class EbpfPath implements PacketPath {
 
     private static final Logger LOG = LoggerFactory.getLogger(EbpfPath.class);
     /** How long a Prepare the kernel acknowledged may take to appear in the ring: microseconds in practice. */
     private static final Duration RECORD_WAIT = Duration.ofSeconds(1);
-    /** Kernel-acknowledged ops remembered for {@link #sentByKernel}; more than a pipeline. */
-    private static final int ACKED_MAX = 4096;
+    /** How often {@link ReplyDelivery} is fed. */
+    private static final long DELIVERY_WINDOW_NANOS = Duration.ofSeconds(1).toNanos();
 
-    private final Offloads offloads;
+    private final LoadedPrograms offloads;
     private final String interfaceName;
     private final int myIndex;
     private final int memberCount;
@@ -61,14 +68,21 @@ public final class EbpfPath implements PacketPath {
     private boolean drainedSinceWake;
     private Thread notifier;
     private Context context;
-    private Effects.KernelState mirrored;
+    private final FastReplyProtocol protocol;
     private boolean paused;
     private boolean resumeQueued;
-    private long ackedView = -1;
-    private final TreeSet<Long> ackedOps = new TreeSet<>();
+    private boolean closed;
+    /** The counters as they were when the programs were unloaded: still shown after a fail-stop, and at exit. */
+    private volatile Map<String, Long> countersAtClose;
     private int lastCarrier;
+    private final ReplyDelivery delivery = new ReplyDelivery();
+    private long resentAfterAnswer;
+    private long deliveryWindowStart = System.nanoTime();
+    /** fast_reply's answers were judged lost (at {@link #answersLostSince}): it is off until it is tried again. */
+    private volatile boolean answersLost;
+    private long answersLostSince;
 
-    private EbpfPath(Offloads offloads, String interfaceName, int mtu, int myIndex, int memberCount) {
+    private EbpfPath(LoadedPrograms offloads, String interfaceName, int mtu, int myIndex, int memberCount) {
         this.offloads = offloads;
         this.interfaceName = interfaceName;
         this.datagramMax = mtu - 20 - 8;
@@ -77,6 +91,7 @@ public final class EbpfPath implements PacketPath {
         this.fastReply = offloads.enabled().contains(Offload.FAST_REPLY);
         this.broadcast = offloads.enabled().contains(Offload.TC_BROADCAST);
         this.lastCarrier = myIndex;
+        this.protocol = new FastReplyProtocol(myIndex);
     }
 
     /**
@@ -92,7 +107,7 @@ public final class EbpfPath implements PacketPath {
             throw new BpfException("tc-broadcast needs IPv4 forwarding on " + nif.getName() + " (bpf_fib_lookup, which finds each "
                     + "follower's MAC, refuses otherwise): sysctl -w net.ipv4.conf." + nif.getName() + ".forwarding=1");
         }
-        Offloads offloads = Offloads.load(OffloadConfig.of(cluster, myIndex), EnumSet.copyOf(requested));
+        LoadedPrograms offloads = LoadedPrograms.load(ElConfig.of(cluster, myIndex), EnumSet.copyOf(requested));
         try {
             offloads.attach(nif.getIndex());
             return new EbpfPath(offloads, nif.getName(), nif.getMTU(), myIndex, cluster.memberCount());
@@ -140,14 +155,15 @@ public final class EbpfPath implements PacketPath {
     }
 
     /** The offloads behind this path (counters, state, programs). */
-    public Offloads offloads() {
+    public LoadedPrograms offloads() {
         return offloads;
     }
 
     @Override
     public String name() {
         return "ebpf:" + offloads.enabled().stream().sorted().map(o -> o.cliName).collect(Collectors.joining(","))
-                + "@" + interfaceName + " (" + attachModes() + ")";
+                + "@" + interfaceName + " (" + attachModes() + ")"
+                + (answersLost ? " fast-reply off: its XDP_TX answers did not arrive" : "");
     }
 
     /** How the programs are attached, e.g. {@code xdp native, tc tcx-link}: what experiments record. */
@@ -189,12 +205,8 @@ public final class EbpfPath implements PacketPath {
 
     @Override
     public void mirror(Effects.KernelState state) {
-        mirrored = state;
         offloads.mirror(state, paused);
-        if (state.view() != ackedView) {
-            ackedOps.clear();
-            ackedView = state.view();
-        }
+        protocol.mirrored(state);
     }
 
     @Override
@@ -205,7 +217,7 @@ public final class EbpfPath implements PacketPath {
         }
         if (!fastReply) return List.of();
         List<Message.Prepare> prepares;
-        if (following() && beforeLogDecision) {
+        if (protocol.mustDrainAll(beforeLogDecision)) {
             if (!paused) {
                 offloads.pauseFastReply();
                 paused = true;
@@ -218,24 +230,54 @@ public final class EbpfPath implements PacketPath {
         } else {
             prepares = offloads.drainPrepares();
         }
-        for (Message.Prepare p : prepares) {
-            if (p.view() != ackedView) continue;
-            ackedOps.add(p.op());
-            if (ackedOps.size() > ACKED_MAX) ackedOps.pollFirst();
-        }
-        return new ArrayList<>(prepares);
+        return new ArrayList<>(protocol.recorded(prepares));
     }
 
-    /** The step is over: fast_reply may act again. */
+    /**
+     * Counts the leader's resends of ops the kernel answered and, once a window, asks
+     * {@link ReplyDelivery} whether the answers arrive; when they do not, turns fast_reply off for
+     * {@link ReplyDelivery#offFor} and says so (one line the first time): the core answers every
+     * Prepare meanwhile, through the socket. Then fast_reply is tried again.
+     */
+    @Override
+    public void passedUp(Message message) {
+        if (!fastReply || closed) return;
+        long now = System.nanoTime();
+        if (answersLost) {
+            if (now - answersLostSince < delivery.offFor().toNanos()) return;
+            answersLost = false;
+            paused = false;
+            offloads.resumeFastReply();
+            delivery.retry(answered(), resentAfterAnswer);
+            deliveryWindowStart = now;
+            return;
+        }
+        if (message instanceof Message.Prepare p && protocol.resentAfterAnswer(p)) resentAfterAnswer++;
+        if (now - deliveryWindowStart < DELIVERY_WINDOW_NANOS) return;
+        deliveryWindowStart = now;
+        long answered = answered();
+        if (!delivery.window(answered, resentAfterAnswer)) return;
+        answersLost = true;
+        answersLostSince = now;
+        paused = true;
+        offloads.pauseFastReply();
+        if (delivery.judgements() == 1) {
+            LOG.warn(ReplyDelivery.message(myIndex, interfaceName, answered, resentAfterAnswer, delivery.offFor()));
+        } else {
+            LOG.info(ReplyDelivery.stillLost(myIndex, interfaceName, delivery.offFor()));
+        }
+    }
+
+    private long answered() {
+        return offloads.counters(Offload.FAST_REPLY).getOrDefault("fast_replied", 0L);
+    }
+
+    /** The step is over: fast_reply may act again (unless its answers were judged lost). */
     private void resume() {
         resumeQueued = false;
-        if (!paused) return;
+        if (!paused || closed || answersLost) return;
         paused = false;
         offloads.resumeFastReply();
-    }
-
-    private boolean following() {
-        return mirrored != null && mirrored.status() == Status.NORMAL && mirrored.leader() != myIndex;
     }
 
     @Override
@@ -255,21 +297,29 @@ public final class EbpfPath implements PacketPath {
 
     @Override
     public boolean sentByKernel(Effects.Send send) {
-        if (!(send.message() instanceof Message.PrepareOk ok) || ok.view() != ackedView || !ackedOps.contains(ok.op())) {
-            return false;
-        }
-        ackedOps.headSet(ok.op(), true).clear();
-        return true;
+        return protocol.sentByKernel(send);
     }
 
     @Override
     public Map<String, Long> counters() {
-        return offloads.counters();
+        Map<String, Long> last = countersAtClose;
+        return last != null ? last : offloads.counters();
     }
 
+    /**
+     * Stops the programs at once (a state in which they act on nothing), then detaches and unloads
+     * them; {@link #counters} keeps answering with their last values.
+     */
     @Override
     public void close() {
+        if (closed) return;
+        closed = true;
         running = false;
+        try {
+            offloads.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("could not stop the offloads before detaching them: {}", e.toString());
+        }
         if (notifier != null) {
             synchronized (wake) {
                 wake.notifyAll();
@@ -279,6 +329,11 @@ public final class EbpfPath implements PacketPath {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        try {
+            countersAtClose = Map.copyOf(offloads.counters());
+        } catch (RuntimeException e) {
+            countersAtClose = Map.of();
         }
         offloads.close();
     }

@@ -54,6 +54,7 @@ final class Libbpf {
     final MethodHandle findMap;
     final MethodHandle programFd;
     final MethodHandle mapFd;
+    final MethodHandle mapKeySize;
     final MethodHandle mapValueSize;
     final MethodHandle mapType;
     final MethodHandle mapSetInitialValue;
@@ -61,12 +62,16 @@ final class Libbpf {
     final MethodHandle mapReuseFd;
     final MethodHandle mapUpdate;
     final MethodHandle mapLookup;
+    final MethodHandle mapDelete;
+    final MethodHandle mapGetNextKey;
+    final MethodHandle mapGetFdById;
     final MethodHandle numPossibleCpus;
     final MethodHandle linkCreate;
     final MethodHandle linkUpdate;
     final MethodHandle tcHookCreate;
     final MethodHandle tcHookDestroy;
     final MethodHandle tcAttach;
+    final MethodHandle tcQuery;
     final MethodHandle tcDetach;
     final MethodHandle ringBufferNew;
     final MethodHandle ringBufferPoll;
@@ -91,21 +96,25 @@ final class Libbpf {
         findMap = bind(lib, "bpf_object__find_map_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
         programFd = bind(lib, "bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         mapFd = bind(lib, "bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        mapKeySize = bind(lib, "bpf_map__key_size", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         mapValueSize = bind(lib, "bpf_map__value_size", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         mapType = bind(lib, "bpf_map__type", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         mapSetInitialValue = bind(lib, "bpf_map__set_initial_value", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
         mapSetMaxEntries = bind(lib, "bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         mapReuseFd = bind(lib, "bpf_map__reuse_fd", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-        mapUpdate = bind(lib, "bpf_map__update_elem",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG));
-        mapLookup = bind(lib, "bpf_map__lookup_elem",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG));
+        // By fd (bpf.h), so that a map opened by id works like a map of an object of ours.
+        mapUpdate = bind(lib, "bpf_map_update_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+        mapLookup = bind(lib, "bpf_map_lookup_elem_flags", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+        mapDelete = bind(lib, "bpf_map_delete_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+        mapGetNextKey = bind(lib, "bpf_map_get_next_key", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+        mapGetFdById = bind(lib, "bpf_map_get_fd_by_id", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
         numPossibleCpus = bind(lib, "libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT));
         linkCreate = bind(lib, "bpf_link_create", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
         linkUpdate = bind(lib, "bpf_link_update", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
         tcHookCreate = bind(lib, "bpf_tc_hook_create", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         tcHookDestroy = bind(lib, "bpf_tc_hook_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         tcAttach = bind(lib, "bpf_tc_attach", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        tcQuery = bind(lib, "bpf_tc_query", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         tcDetach = bind(lib, "bpf_tc_detach", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         ringBufferNew = bindErrno(lib, "ring_buffer__new", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
         ringBufferPoll = bind(lib, "ring_buffer__poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
@@ -187,6 +196,19 @@ final class Libbpf {
             int rc = call(() -> (int) objGetInfoByFd.invokeExact(fd, info, length));
             check(rc, "bpf_obj_get_info_by_fd", target);
             return info.get(JAVA_INT, 4);
+        }
+    }
+
+    /**
+     * Fills {@code info} (a struct bpf_prog_info, bpf_map_info or bpf_link_info, or the head of one)
+     * with what the kernel says of the object behind fd; fields set beforehand ask for more (the
+     * buffer for a program's map ids).
+     */
+    void objectInfo(int fd, MemorySegment info, String target) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment length = arena.allocateFrom(JAVA_INT, (int) info.byteSize());
+            int rc = call(() -> (int) objGetInfoByFd.invokeExact(fd, info, length));
+            check(rc, "bpf_obj_get_info_by_fd", target);
         }
     }
 

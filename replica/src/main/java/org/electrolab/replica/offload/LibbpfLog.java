@@ -9,6 +9,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.function.IntSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +21,9 @@ final class LibbpfLog {
     private static final Logger LOG = LoggerFactory.getLogger("libbpf");
     private static final int LIBBPF_WARN = 0;
     private static final int LIBBPF_INFO = 1;
+    private static final int LIBBPF_DEBUG = 2;
+    /** Set while this thread runs a call whose failure is an answer, not a fault (see {@link #quietly}). */
+    private static final ThreadLocal<Boolean> QUIET = ThreadLocal.withInitial(() -> false);
 
     static void install(Libbpf lib) {
         try {
@@ -33,9 +37,24 @@ final class LibbpfLog {
         }
     }
 
+    /**
+     * Runs a libbpf call whose failure is an expected answer (a query for a filter that is not
+     * there), with what libbpf warns about it logged at debug level: libbpf prints synchronously, on
+     * the calling thread.
+     */
+    static int quietly(IntSupplier call) {
+        QUIET.set(true);
+        try {
+            return call.getAsInt();
+        } finally {
+            QUIET.set(false);
+        }
+    }
+
     /** libbpf_print_fn_t: (level, format, va_list). An upcall must not throw, so this never does. */
     private static int print(int level, MemorySegment format, MemorySegment args) {
         try {
+            if (level == LIBBPF_WARN && QUIET.get()) level = LIBBPF_DEBUG;
             boolean enabled = switch (level) {
                 case LIBBPF_WARN -> LOG.isWarnEnabled();
                 case LIBBPF_INFO -> LOG.isInfoEnabled();

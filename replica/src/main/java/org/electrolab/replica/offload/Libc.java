@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
-/** The few libc calls the offload needs besides libbpf: close, mmap, page size, strerror, vsnprintf. */
+/** The few libc calls the offload needs besides libbpf: close, mmap, page size, strerror, vsnprintf, setns, if_nametoindex. */
 final class Libc {
     private Libc() {}
 
@@ -37,6 +37,8 @@ final class Libc {
 
     private static final MethodHandle OPEN = LINKER.downcallHandle(LIBC.findOrThrow("open"),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.captureCallState("errno"));
+    private static final MethodHandle IF_NAMETOINDEX = LINKER.downcallHandle(LIBC.findOrThrow("if_nametoindex"),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS), Linker.Option.captureCallState("errno"));
     private static final MethodHandle SETNS = LINKER.downcallHandle(LIBC.findOrThrow("setns"),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.captureCallState("errno"));
 
@@ -126,6 +128,20 @@ final class Libc {
             } finally {
                 close(fd);
             }
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The index of interface {@code name} in the calling thread's network namespace. */
+    static int interfaceIndex(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(Linker.Option.captureStateLayout());
+            int index = (int) IF_NAMETOINDEX.invokeExact(state, arena.allocateFrom(name));
+            if (index == 0) throw new BpfException("if_nametoindex", "interface " + name, Libbpf.errno(state));
+            return index;
         } catch (BpfException e) {
             throw e;
         } catch (Throwable t) {

@@ -12,6 +12,11 @@ import java.util.concurrent.FutureTask;
 public final class NetworkNamespace {
     private NetworkNamespace() {}
 
+    /** The index of interface {@code device} in the calling thread's namespace (inside {@link #call}: that namespace's). */
+    public static int interfaceIndex(String device) {
+        return Libc.interfaceIndex(device);
+    }
+
     public static <T> T call(String name, Callable<T> work) {
         FutureTask<T> task = new FutureTask<>(() -> {
             Libc.enterNetworkNamespace("/run/netns/" + name);

@@ -45,6 +45,16 @@ public enum OffloadProgram {
         throw new IllegalArgumentException("no program for " + offload);
     }
 
+    /**
+     * The XDP program an interface runs for a replica with {@code offloads} loaded: quorum_prune
+     * while it leads (or when it has no fast_reply), fast_reply while it follows; null for neither.
+     */
+    public static OffloadProgram xdpFor(Set<Offload> offloads, boolean leader) {
+        boolean prune = offloads.contains(Offload.QUORUM_PRUNE), reply = offloads.contains(Offload.FAST_REPLY);
+        if (prune && (leader || !reply)) return QUORUM_PRUNE;
+        return reply ? FAST_REPLY : null;
+    }
+
     /** The bits of struct el_state.offloads for these offloads. */
     public static int bits(Set<Offload> offloads) {
         int bits = 0;

@@ -38,6 +38,8 @@ public final class PrepareRing implements AutoCloseable {
     private final int pageSize;
     private final int epollFd;
     private final List<byte[]> received = new ArrayList<>();
+    /** Why a record could not be read, if one could not: see {@link #consume}. */
+    private String unreadable;
     private boolean closed;
 
     private PrepareRing(BpfMap map) {
@@ -77,10 +79,14 @@ public final class PrepareRing implements AutoCloseable {
         return new PrepareRing(map);
     }
 
-    /** The records committed so far, oldest first, without waiting. */
+    /**
+     * The records committed so far, oldest first, without waiting. Throws when one could not be
+     * read: fast_reply acknowledged its Prepare, so the replica must stop rather than miss it.
+     */
     public synchronized List<byte[]> consume() {
         int rc = Libbpf.call(() -> (int) lib.ringBufferConsume.invokeExact(ring));
         Libbpf.check(rc, "ring_buffer__consume", "map " + name);
+        if (unreadable != null) throw new IllegalStateException("ring " + name + ": " + unreadable + "; stopping");
         List<byte[]> records = List.copyOf(received);
         received.clear();
         return records;
@@ -124,18 +130,19 @@ public final class PrepareRing implements AutoCloseable {
         return (long) JAVA_LONG.varHandle().getAcquire(positions, 0L);
     }
 
-    /** ring_buffer_sample_fn. An upcall must not throw: a bad record is logged and skipped. */
+    /** ring_buffer_sample_fn. An upcall must not throw: a record it cannot read is noted for {@link #consume}. */
     private int onSample(MemorySegment context, MemorySegment data, long size) {
         try {
             MemorySegment record = data.reinterpret(size);
             int messageSize = size >= RECORD_HEADER ? record.get(JAVA_INT, 0) : -1;
             if (messageSize < Wire.HEADER_SIZE || messageSize > Wire.MESSAGE_SIZE_MAX || RECORD_HEADER + messageSize > size) {
-                LOG.error("ring {}: record of {} bytes claims a message of {} bytes; skipped", name, size, messageSize);
+                if (unreadable == null) unreadable = "a record of " + size + " bytes claims a message of " + messageSize + " bytes";
                 return 0;
             }
             received.add(record.asSlice(RECORD_HEADER, messageSize).toArray(JAVA_BYTE));
         } catch (Throwable t) {
-            LOG.error("ring {}: reading a record failed; skipped", name, t);
+            LOG.error("ring {}: reading a record failed", name, t);
+            if (unreadable == null) unreadable = "reading a record failed: " + t;
         }
         return 0;
     }

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.OptionalInt;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +15,10 @@ import org.slf4j.LoggerFactory;
  * closed or when the process dies. Otherwise a cls_bpf filter on the clsact qdisc: the qdisc is
  * created if missing (an existing one is used and never removed) and the filter is removed on close;
  * a process killed before closing leaves that filter behind, which is why TCX comes first.
+ *
+ * <p>The static {@link #attachFilter}, {@link #filterProgramId} and {@link #removeClsact} are for
+ * the other case: a program that must outlive the process that attached it (the netns lab's link
+ * faults), found again by its filter's handle and priority, and removed with its qdisc.
  */
 public final class TcEgress implements AutoCloseable {
 
@@ -25,6 +30,7 @@ public final class TcEgress implements AutoCloseable {
     static final int HOOK_ATTACH_POINT = 12;
     static final int OPTS_SIZE = 32;
     static final int OPTS_PROG_FD = 8;
+    static final int OPTS_PROG_ID = 16;
     static final int OPTS_HANDLE = 20;
     static final int OPTS_PRIORITY = 24;
 
@@ -66,26 +72,91 @@ public final class TcEgress implements AutoCloseable {
 
     /** The pre-6.6 way: clsact qdisc (created only if missing) and a cls_bpf filter. */
     static TcEgress attachClsact(BpfProgram program, int ifindex) {
+        try (Arena arena = Arena.ofConfined()) {
+            Filter filter = attachFilter(arena, program, ifindex, 0, 0);
+            LOG.info("TC program {} attached to egress of ifindex {} (clsact filter{})", program.name(), ifindex,
+                    filter.createdQdisc ? ", qdisc created" : "");
+            return new TcEgress(Kind.CLSACT_FILTER, program.name(), ifindex, null,
+                    filter.opts.get(JAVA_INT, OPTS_HANDLE), filter.opts.get(JAVA_INT, OPTS_PRIORITY), filter.createdQdisc);
+        }
+    }
+
+    /**
+     * Attaches {@code program} at egress of ifindex as the cls_bpf filter with {@code handle} and
+     * {@code priority} (both above 0) on the clsact qdisc, created if missing. Nothing in this process
+     * owns it: it stays, holding the program and its maps, until {@link #removeClsact} or the
+     * interface goes. Returns the program's kernel id.
+     */
+    public static int attachFilter(BpfProgram program, int ifindex, int handle, int priority) {
+        if (handle <= 0 || priority <= 0) throw new IllegalArgumentException("handle and priority must be above 0");
+        try (Arena arena = Arena.ofConfined()) {
+            Filter filter = attachFilter(arena, program, ifindex, handle, priority);
+            // Debug, not info: this is lab state, reported by the command that set it, not a replica's offload.
+            LOG.debug("TC program {} attached to egress of ifindex {} (clsact filter {}:{}{})", program.name(), ifindex,
+                    priority, handle, filter.createdQdisc ? ", qdisc created" : "");
+            return filter.opts.get(JAVA_INT, OPTS_PROG_ID);
+        }
+    }
+
+    private record Filter(MemorySegment opts, boolean createdQdisc) {}
+
+    /** Handle and priority 0: the kernel picks them; opts holds what it picked. */
+    private static Filter attachFilter(Arena arena, BpfProgram program, int ifindex, int handle, int priority) {
         Libbpf lib = Libbpf.get();
         String target = "program " + program.name() + ", hook " + hook(ifindex, Kind.CLSACT_FILTER);
+        MemorySegment hook = hookSegment(arena, ifindex, Libbpf.BPF_TC_EGRESS);
+        int rc = Libbpf.call(() -> (int) lib.tcHookCreate.invokeExact(hook));
+        if (rc < 0 && rc != -Errno.EEXIST) throw new BpfException("bpf_tc_hook_create", target, -rc);
+        boolean created = rc == 0;
+        MemorySegment opts = optsSegment(arena, handle, priority);
+        opts.set(JAVA_INT, OPTS_PROG_FD, program.fd());
+        rc = Libbpf.call(() -> (int) lib.tcAttach.invokeExact(hook, opts));
+        if (rc < 0) {
+            if (created) destroyQdisc(lib, ifindex);
+            throw new BpfException("bpf_tc_attach", target, -rc);
+        }
+        return new Filter(opts, created);
+    }
+
+    /**
+     * The kernel id of the program in the egress filter of ifindex with {@code handle} and {@code
+     * priority}, or empty when there is none: the netlink query answers ENOENT for a missing filter
+     * and EINVAL when the interface has no clsact qdisc to hold one.
+     */
+    public static OptionalInt filterProgramId(int ifindex, int handle, int priority) {
+        Libbpf lib = Libbpf.get();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment hook = hookSegment(arena, ifindex, Libbpf.BPF_TC_EGRESS);
-            int rc = Libbpf.call(() -> (int) lib.tcHookCreate.invokeExact(hook));
-            if (rc < 0 && rc != -Errno.EEXIST) throw new BpfException("bpf_tc_hook_create", target, -rc);
-            boolean created = rc == 0;
-            MemorySegment opts = arena.allocate(OPTS_SIZE, 8);
-            opts.set(JAVA_LONG, 0, OPTS_SIZE);
-            opts.set(JAVA_INT, OPTS_PROG_FD, program.fd());
-            rc = Libbpf.call(() -> (int) lib.tcAttach.invokeExact(hook, opts));
-            if (rc < 0) {
-                if (created) destroyQdisc(lib, ifindex);
-                throw new BpfException("bpf_tc_attach", target, -rc);
-            }
-            LOG.info("TC program {} attached to egress of ifindex {} (clsact filter{})", program.name(), ifindex,
-                    created ? ", qdisc created" : "");
-            return new TcEgress(Kind.CLSACT_FILTER, program.name(), ifindex, null,
-                    opts.get(JAVA_INT, OPTS_HANDLE), opts.get(JAVA_INT, OPTS_PRIORITY), created);
+            MemorySegment opts = optsSegment(arena, handle, priority);
+            // The kernel's reason for a missing filter ("Parent Qdisc doesn't exists") is no warning here.
+            int rc = LibbpfLog.quietly(() -> Libbpf.call(() -> (int) lib.tcQuery.invokeExact(hook, opts)));
+            if (rc == -Errno.ENOENT || rc == -Errno.EINVAL) return OptionalInt.empty();
+            Libbpf.check(rc, "bpf_tc_query", "filter " + priority + ":" + handle + ", hook " + hook(ifindex, Kind.CLSACT_FILTER));
+            return OptionalInt.of(opts.get(JAVA_INT, OPTS_PROG_ID));
         }
+    }
+
+    /**
+     * Removes the clsact qdisc of ifindex, and with it every filter on it and what they held; false
+     * when there was none (ENOENT, or EINVAL from kernels that answer so for a missing qdisc).
+     */
+    public static boolean removeClsact(int ifindex) {
+        Libbpf lib = Libbpf.get();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment hook = hookSegment(arena, ifindex, Libbpf.BPF_TC_INGRESS | Libbpf.BPF_TC_EGRESS);
+            int rc = LibbpfLog.quietly(() -> Libbpf.call(() -> (int) lib.tcHookDestroy.invokeExact(hook)));
+            if (rc == -Errno.ENOENT || rc == -Errno.EINVAL) return false;
+            Libbpf.check(rc, "bpf_tc_hook_destroy", "clsact qdisc on ifindex " + ifindex);
+            return true;
+        }
+    }
+
+    private static MemorySegment optsSegment(Arena arena, int handle, int priority) {
+        MemorySegment opts = arena.allocate(OPTS_SIZE, 8);
+        opts.set(JAVA_LONG, 0, OPTS_SIZE);
+        opts.set(JAVA_INT, OPTS_HANDLE, handle);
+        opts.set(JAVA_INT, OPTS_PRIORITY, priority);
+        return opts;
     }
 
     private static MemorySegment hookSegment(Arena arena, int ifindex, int attachPoint) {
@@ -137,10 +208,7 @@ public final class TcEgress implements AutoCloseable {
         Libbpf lib = Libbpf.get();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment hook = hookSegment(arena, ifindex, Libbpf.BPF_TC_EGRESS);
-            MemorySegment opts = arena.allocate(OPTS_SIZE, 8);
-            opts.set(JAVA_LONG, 0, OPTS_SIZE);
-            opts.set(JAVA_INT, OPTS_HANDLE, handle);
-            opts.set(JAVA_INT, OPTS_PRIORITY, priority);
+            MemorySegment opts = optsSegment(arena, handle, priority);
             int rc = Libbpf.call(() -> (int) lib.tcDetach.invokeExact(hook, opts));
             if (rc < 0 && rc != -Errno.ENOENT && rc != -Errno.ENODEV) {
                 throw new BpfException("bpf_tc_detach", "program " + program + ", hook " + hook(ifindex, kind), -rc);

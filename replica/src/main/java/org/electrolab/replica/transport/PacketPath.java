@@ -29,7 +29,7 @@ public interface PacketPath extends AutoCloseable {
 
     /**
      * The core moved to {@code state}. Called before any message of the same step is sent, so the
-     * kernel never acts on a view or status that user space has left (ARCHITECTURE.md, offload rules).
+     * kernel never acts on a view or status that user space has left (docs/architecture.md, "Offload rules").
      */
     void mirror(Effects.KernelState state);
 
@@ -37,11 +37,30 @@ public interface PacketPath extends AutoCloseable {
      * Messages the kernel handled without user space (Prepares that fast-reply answered from XDP)
      * that the core must still see, oldest first. Drained before every core step, so the core never
      * decides on a log that misses them. {@code beforeLogDecision}: the step may make the core vouch
-     * for its log (a tick may time out into a view change; StartViewChange and DoViewChange lead to a
-     * DoViewChange), so the kernel must stop acknowledging until the step is over and every op it
-     * acknowledged must be in the answer; other steps take what is recorded without stopping it.
+     * for its log or leave its view (a tick may time out into a view change; for messages see
+     * {@link #isLogDecision}), so the kernel must stop acknowledging until the step is over and every
+     * op it acknowledged must be in the answer; other steps take what is recorded without stopping it.
      */
     List<Message> drainRecorded(boolean beforeLogDecision);
+
+    /**
+     * {@code message} came up through the socket (the kernel passed it to user space) and the core
+     * is about to step on it: the path may learn from it whether its kernel half works.
+     */
+    default void passedUp(Message message) {}
+
+    /**
+     * Whether the core's step on {@code message}, in {@code view}, is a log decision for
+     * {@link #drainRecorded}: it may make the core vouch for its log (a StartViewChange or
+     * DoViewChange leads to a DoViewChange) or leave normal operation in its view (a StartView, or
+     * any message of a later view: a Prepare or Commit of a new leader makes a follower join its
+     * view). What the kernel acknowledged in the old view must reach the core before it leaves it;
+     * after, the core ignores it as old, and a later DoViewChange would miss an acknowledged op.
+     */
+    static boolean isLogDecision(Message message, long view) {
+        return message instanceof Message.StartViewChange || message instanceof Message.DoViewChange
+                || message instanceof Message.StartView || message.view() > view;
+    }
 
     /**
      * For a broadcast: the member to send a single {@link org.electrolab.protocol.Wire#FLAG_BROADCAST}

@@ -149,8 +149,8 @@ public final class UdpReplica extends VerticleBase {
         }
         counters.received[message.type().code]++;
         if (message instanceof Message.Request r) clients.heard(r.clientId(), host, source.port());
-        boolean logDecision = message instanceof Message.StartViewChange || message instanceof Message.DoViewChange;
-        step(logDecision, () -> core.onMessage(message));
+        path.passedUp(message);
+        step(PacketPath.isLogDecision(message, core.view()), () -> core.onMessage(message));
     }
 
     /**
@@ -231,10 +231,19 @@ public final class UdpReplica extends VerticleBase {
         lastLogged = state;
     }
 
+    /**
+     * Fail-stop: nothing more is sent or acknowledged, the kernel's fast path included (its programs
+     * would otherwise answer Prepares for a core that no longer takes them until the process exits).
+     */
     private void halt(RuntimeException cause) {
         log.error("replica {}: stopping (fail-stop) after an error in the core or the packet path", core.myIndex(), cause);
         stopped = true;
         if (tickTimer >= 0) vertx.cancelTimer(tickTimer);
+        try {
+            path.close();
+        } catch (RuntimeException e) {
+            log.error("replica {}: closing the packet path failed", core.myIndex(), e);
+        }
         closeSocket();
         halted.tryFail(cause);
     }

@@ -15,7 +15,7 @@ import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.Test;
 
 /**
- * The VR core stays a pure, deterministic state machine (STYLE.md, "The protocol core"): no
+ * The VR core stays a pure, deterministic state machine (docs/architecture.md, "The VR core"): no
  * network or kernel adapters, no Vert.x, no FFM, no clock, no threads or concurrency, and no
  * randomness but the seeded source. The simulator's replays depend on it.
  */

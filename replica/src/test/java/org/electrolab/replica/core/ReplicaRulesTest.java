@@ -287,6 +287,38 @@ class ReplicaRulesTest {
         assertThat(sent).noneMatch(m -> m instanceof RecoveryResponse rr && rr.normal());
     }
 
+    // Genesis happens once: a recovering replica that heard of a committed op is no "never normal"
+    // replica of a starting cluster (a guard besides the rounds below: a replica that answered as
+    // new may be normal by the time its answer counts).
+    @Test
+    void aRecoveringReplicaThatHeardOfACommittedOpNeitherStartsNorHelpsStartTheClusterAtGenesis() {
+        Replica r = new Replica(2, 3, new KvApp(), OPTIONS, 1);
+        long nonce = recoveryNonce(r.start());
+        r.onMessage(new Commit(7, 1, 5));
+        assertThat(r.onMessage(new Recovery(0, 99)).sends).as("no 'never normal' answer").isEmpty();
+        r.onMessage(new RecoveryResponse(0, 0, nonce, false, 0, 0));
+        assertThat(r.status()).isEqualTo(Status.RECOVERING);
+    }
+
+    // Section 4.3: answers count for the round they answer. A retry asks with a new nonce, because
+    // an answer from an earlier round may no longer hold: its sender may be normal by now. Found by
+    // the simulator's recovery check: "never normal" answers gathered over 70 ticks of retries made
+    // a restarted replica start the cluster again at genesis after op 1,125 had committed.
+    @Test
+    void answersToAnEarlierRoundOfRecoveryDoNotCount() {
+        Replica r = new Replica(0, 5, new KvApp(), OPTIONS, 1);
+        long first = recoveryNonce(r.start());
+        r.onMessage(new RecoveryResponse(0, 1, first, false, 0, 0));
+        Effects retry = r.onTick();
+        for (int tick = 1; tick < OPTIONS.recoveryRetryTicks() && retry.sends.isEmpty(); tick++) retry = r.onTick();
+        long second = recoveryNonce(retry);
+        assertThat(second).isNotEqualTo(first);
+        r.onMessage(new RecoveryResponse(0, 2, second, false, 0, 0));
+        assertThat(r.status()).as("r1's answer was to the first round").isEqualTo(Status.RECOVERING);
+        r.onMessage(new RecoveryResponse(0, 3, second, false, 0, 0));
+        assertThat(r.status()).as("three never-normal replicas of this round: genesis").isEqualTo(Status.NORMAL);
+    }
+
     // Genesis: a replica that starts after f+1 others began view 0 joins it even though its leader
     // already prepared ops (nothing committed yet); found by the simulator, where it left the cluster
     // without a quorum forever.
@@ -300,5 +332,131 @@ class ReplicaRulesTest {
         assertThat(late.view()).isZero();
         Effects e = late.onMessage(new Prepare(0, 0, 1, 0, entry(9, 1)));
         assertThat(e.sends).containsExactly(new Effects.Send(0, new PrepareOk(0, 2, 1, 0)));
+    }
+
+    // Loss repair (docs/simulator.md, "Loss repair"): the leader resends per follower, not the window to all.
+
+    /** Leader 0 of a 5-replica cluster with ops 1 and 2 prepared; follower 1 acknowledged both, follower 2 op 1: op 1 committed. */
+    private static Replica leaderWithOp2AckedByOneFollower() {
+        Replica leader = genesis(0, 5);
+        leader.onMessage(request(5, 1, "a", "1"));
+        leader.onMessage(request(6, 1, "b", "1"));
+        leader.onMessage(new PrepareOk(0, 1, 2, 0));
+        leader.onMessage(new PrepareOk(0, 2, 1, 0));
+        assertThat(leader.op()).isEqualTo(2);
+        assertThat(leader.commit()).isEqualTo(1);
+        return leader;
+    }
+
+    private static Effects ticks(Replica r, int ticks) {
+        Effects last = null;
+        for (int i = 0; i < ticks; i++) last = r.onTick();
+        return last;
+    }
+
+    @Test
+    void anOpUnacknowledgedForPrepareRetryTicksIsResentOnlyToTheFollowersLackingIt() {
+        Replica leader = leaderWithOp2AckedByOneFollower();
+        assertThat(allSent(ticks(leader, OPTIONS.prepareRetryTicks() - 1))).noneMatch(m -> m instanceof Prepare);
+
+        Effects resent = leader.onTick();
+
+        Prepare op2 = new Prepare(0, 0, 2, 1, leader.entry(2));
+        assertThat(sent(resent, 1)).as("follower 1 holds op 2").noneMatch(m -> m instanceof Prepare);
+        for (int follower = 2; follower <= 4; follower++) {
+            // Op 1 is committed: followers 3 and 4 fetch it when they see the commit number, it is not resent.
+            assertThat(sent(resent, follower)).as("to follower %d", follower).containsExactly(op2);
+        }
+        assertThat(sent(resent, Effects.BROADCAST)).noneMatch(m -> m instanceof Prepare);
+    }
+
+    @Test
+    void theResendRepeatsUntilTheFollowerAcknowledgesThenStops() {
+        Replica leader = leaderWithOp2AckedByOneFollower();
+        ticks(leader, OPTIONS.prepareRetryTicks());
+        Effects again = ticks(leader, OPTIONS.prepareRetryTicks());
+        assertThat(sent(again, 2)).containsExactly(new Prepare(0, 0, 2, 1, leader.entry(2)));
+
+        leader.onMessage(new PrepareOk(0, 2, 2, 0));
+        assertThat(leader.commit()).isEqualTo(2);
+        for (int i = 0; i < 3 * OPTIONS.prepareRetryTicks(); i++) {
+            assertThat(allSent(leader.onTick())).as("tick %d after the commit", i).noneMatch(m -> m instanceof Prepare);
+        }
+    }
+
+    @Test
+    void whileTheOthersCarryTheQuorumASilentFollowerIsResentNothing() {
+        Replica leader = genesis(0, 5);
+        List<Message> prepares = new ArrayList<>();
+        for (int i = 1; i <= 4 * OPTIONS.prepareRetryTicks(); i++) {
+            leader.onMessage(request(5, i, "k", "v" + i));
+            prepares.addAll(allSent(leader.onTick()).stream().filter(m -> m instanceof Prepare).toList());
+            // Followers 1 and 2 acknowledge every op; 3 and 4 nothing (down, or their Prepares or PrepareOKs are lost).
+            leader.onMessage(new PrepareOk(0, 1, i, 0));
+            leader.onMessage(new PrepareOk(0, 2, i, 0));
+            assertThat(leader.commit()).isEqualTo(i);
+        }
+        // Every op committed within a tick: none was overdue. Followers 3 and 4 fetch what they lack from the commit number.
+        assertThat(prepares).isEmpty();
+    }
+
+    @Test
+    void anOpInFlightAtATickIsNotResentUntilItIsOverdue() {
+        Replica leader = genesis(0, 3);
+        leader.onMessage(request(5, 1, "k", "v"));
+        ticks(leader, OPTIONS.prepareRetryTicks() - 1);
+        // Op 2 is prepared just before a tick: at that tick it is in flight, not lost.
+        leader.onMessage(request(6, 1, "k", "w"));
+        Effects tick = leader.onTick();
+        assertThat(sent(tick, 1)).extracting(m -> ((Prepare) m).op()).as("op 1 is overdue, op 2 is not").containsExactly(1L);
+        assertThat(sent(leader.onTick(), 1)).extracting(m -> ((Prepare) m).op()).containsExactly(1L, 2L);
+    }
+
+    // A client's retry comes after its retry timeout, a few round trips; the tick is far coarser.
+    @Test
+    void aRetriedRequestWhoseOpHasNotCommittedIsResentAtOnceToTheFollowersLackingItOncePerTick() {
+        Replica leader = leaderWithOp2AckedByOneFollower();
+        Request retry = request(6, 1, "b", "1");
+        Prepare op2 = new Prepare(0, 0, 2, 1, leader.entry(2));
+
+        Effects retried = leader.onMessage(retry);
+
+        assertThat(sent(retried, 1)).as("follower 1 holds op 2").isEmpty();
+        for (int follower = 2; follower <= 4; follower++) assertThat(sent(retried, follower)).containsExactly(op2);
+        assertThat(leader.op()).as("not prepared again").isEqualTo(2);
+        assertThat(retried.replies).isEmpty();
+        assertThat(allSent(leader.onMessage(retry))).as("a second retry before the next tick").isEmpty();
+        assertThat(allSent(leader.onTick())).as("op 2 is not overdue at the first tick").noneMatch(m -> m instanceof Prepare);
+        assertThat(sent(leader.onMessage(retry), 2)).containsExactly(op2);
+    }
+
+    // A lost PrepareOK with no later op to carry the acknowledgement: the resend repairs it.
+    @Test
+    void anOpWhosePrepareOksWereLostCommitsAfterTheResendWithoutAViewChange() {
+        Replica leader = genesis(0, 3);
+        Replica follower = genesis(1, 3);
+        Effects prepared = leader.onMessage(request(5, 1, "k", "v"));
+        Prepare prepare = (Prepare) sent(prepared, Effects.BROADCAST).getFirst();
+        follower.onMessage(prepare); // its PrepareOK is lost
+
+        Effects resent = ticks(leader, OPTIONS.prepareRetryTicks());
+        Message again = sent(resent, 1).getFirst();
+        Effects answered = follower.onMessage(again);
+        Effects committed = leader.onMessage(sent(answered, 0).getFirst());
+
+        assertThat(committed.replies).hasSize(1);
+        assertThat(leader.commit()).isEqualTo(1);
+        assertThat(leader.view()).isZero();
+        assertThat(follower.view()).isZero();
+    }
+
+    // Section 5.2: a follower that sees a gap fetches at once, and asks again if the answer is lost.
+    @Test
+    void aFollowerWhoseFetchGoesUnansweredAsksAgainAfterFetchRetryTicks() {
+        Replica r = followerWithLog(1, 1, 0);
+        assertThat(sent(r.onMessage(new Prepare(0, 0, 3, 0, entry(9, 3))), 0)).containsExactly(new GetState(0, 1, 1));
+        for (int i = 1; i < OPTIONS.fetchRetryTicks(); i++) assertThat(sent(r.onTick(), 0)).isEmpty();
+        assertThat(sent(r.onTick(), 0)).containsExactly(new GetState(0, 1, 1));
+        assertThat(r.status()).isEqualTo(Status.NORMAL);
     }
 }

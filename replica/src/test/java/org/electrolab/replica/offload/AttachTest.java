@@ -52,7 +52,7 @@ class AttachTest {
     void theClsactFallbackRemovesOnlyWhatItCreated() {
         int created = ns.ifindex("veth0"), existing = ns.ifindex("veth1");
         ns.exec("tc", "qdisc", "add", "dev", "veth1", "clsact");
-        try (Offloads offloads = ns.call(() -> cluster.load(0, Offload.TC_BROADCAST))) {
+        try (LoadedPrograms offloads = ns.call(() -> cluster.load(0, Offload.TC_BROADCAST))) {
             BpfProgram program = offloads.program(Offload.TC_BROADCAST);
             ns.call(() -> {
                 try (TcEgress a = TcEgress.attachClsact(program, created); TcEgress b = TcEgress.attachClsact(program, existing)) {
@@ -74,7 +74,7 @@ class AttachTest {
         Assumptions.assumeTrue(kernelAtLeast(6, 6), "this kernel (" + BpfObject.kernelRelease() + ") has no tcx, which came with 6.6");
         int veth = ns.ifindex("veth0");
         int link;
-        try (Offloads offloads = ns.call(() -> cluster.load(0, Offload.TC_BROADCAST))) {
+        try (LoadedPrograms offloads = ns.call(() -> cluster.load(0, Offload.TC_BROADCAST))) {
             ns.call(() -> {
                 offloads.attach(veth);
                 return null;
@@ -90,7 +90,7 @@ class AttachTest {
 
     @Test
     void failuresNameTheProgramTheHookAndTheErrno() {
-        try (Offloads offloads = cluster.load(1, Offload.FAST_REPLY)) {
+        try (LoadedPrograms offloads = cluster.load(1, Offload.FAST_REPLY)) {
             BpfProgram program = offloads.program(Offload.FAST_REPLY);
             assertThatThrownBy(() -> ns.call(() -> XdpAttachment.attach(program, 999, XdpAttachment.Mode.NATIVE)))
                     .isInstanceOf(BpfException.class)

@@ -97,6 +97,10 @@ class EbpfPathTest {
             Map<String, Long> counters = path.counters();
             assertThat(counters).containsEntry("fast-reply.fast_replied", 2L).containsEntry("fast-reply.not_normal", 1L);
             assertThat(path.broadcastCarrier(TestCluster.prepare(1, ME, 1, 0, 0))).isEqualTo(PacketPath.EACH_MEMBER);
+            // A replica that stops (fail-stop) closes its path at once and still reports what it counted.
+            path.close();
+            assertThat(path.counters()).as("counters after the programs were unloaded")
+                    .containsEntry("fast-reply.fast_replied", 2L).containsEntry("fast-reply.not_normal", 1L);
         } finally {
             for (AutoCloseable c : closing.reversed()) c.close();
             vertx.close().await();

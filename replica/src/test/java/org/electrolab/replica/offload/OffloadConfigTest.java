@@ -14,11 +14,11 @@ class OffloadConfigTest {
 
     @Test
     void aBadConfigIsRefusedWithTheFieldAndTheFix() {
-        assertThatThrownBy(() -> new OffloadConfig(1, 7000, cluster.members, 2, 0))
+        assertThatThrownBy(() -> new ElConfig(1, 7000, cluster.members, 2, 0))
                 .hasMessage("offload config: 3 members with f=2: members must be 2f+1");
-        assertThatThrownBy(() -> new OffloadConfig(1, 0, cluster.members, 1, 0))
+        assertThatThrownBy(() -> new ElConfig(1, 0, cluster.members, 1, 0))
                 .hasMessage("offload config: port 0 is not a UDP port (1-65535)");
-        assertThatThrownBy(() -> new OffloadConfig(1, 7000, cluster.members, 1, 3))
+        assertThatThrownBy(() -> new ElConfig(1, 7000, cluster.members, 1, 3))
                 .hasMessage("offload config: my index 3 is not a member index (0-2)");
     }
 

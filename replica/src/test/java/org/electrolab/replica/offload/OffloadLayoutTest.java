@@ -2,7 +2,11 @@ package org.electrolab.replica.offload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+
 import java.io.IOException;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -17,9 +21,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Compiles bpf/electrolab_offload.h and libbpf's headers with the system C compiler and fails when
- * the Java side disagrees: struct el_state and el_config as Java encodes them, the counter names
- * (an unknown name does not compile), and the libbpf option structs the FFM facade fills by offset.
+ * Compiles bpf/electrolab_offload.h, bpf/fault_inject.h, linux/bpf.h and libbpf's headers with the
+ * system C compiler and fails when the Java side disagrees: struct el_state and el_config as Java
+ * encodes them, the counter names (an unknown name does not compile), the Java mirrors declared as
+ * FFM struct layouts (fault_config, and the heads of bpf_prog_info and bpf_map_info), and the
+ * libbpf option structs the FFM facade fills by offset.
  */
 class OffloadLayoutTest {
 
@@ -29,7 +35,7 @@ class OffloadLayoutTest {
     void javaLayoutsEqualTheCHeaders(@TempDir Path dir) throws Exception {
         Map<String, Long> expected = new LinkedHashMap<>();
         expected.put("sizeof(struct el_config)", 16L);
-        expected.put("sizeof(struct el_state)", (long) KernelState.SIZE);
+        expected.put("sizeof(struct el_state)", (long) ElState.SIZE);
         expected.put("offsetof(struct el_prepare_record, msg)", 8L);
         expected.put("EL_QUORUM_WINDOW", (long) QuorumModel.WINDOW);
         for (OffloadProgram offload : OffloadProgram.values()) {
@@ -55,6 +61,7 @@ class OffloadLayoutTest {
         expected.put("offsetof(struct bpf_tc_hook, attach_point)", (long) TcEgress.HOOK_ATTACH_POINT);
         expected.put("sizeof(struct bpf_tc_opts)", (long) TcEgress.OPTS_SIZE);
         expected.put("offsetof(struct bpf_tc_opts, prog_fd)", (long) TcEgress.OPTS_PROG_FD);
+        expected.put("offsetof(struct bpf_tc_opts, prog_id)", (long) TcEgress.OPTS_PROG_ID);
         expected.put("offsetof(struct bpf_tc_opts, handle)", (long) TcEgress.OPTS_HANDLE);
         expected.put("offsetof(struct bpf_tc_opts, priority)", (long) TcEgress.OPTS_PRIORITY);
         expected.put("offsetof(struct bpf_link_create_opts, flags)", 8L);
@@ -66,6 +73,11 @@ class OffloadLayoutTest {
         expected.put("BPF_MAP_TYPE_PERCPU_ARRAY", (long) Libbpf.BPF_MAP_TYPE_PERCPU_ARRAY);
         expected.put("XDP_FLAGS_SKB_MODE", (long) Libbpf.XDP_FLAGS_SKB_MODE);
         expected.put("XDP_FLAGS_DRV_MODE", (long) Libbpf.XDP_FLAGS_DRV_MODE);
+        fields(expected, "struct fault_config", FaultConfig.LAYOUT, true);
+        for (FaultCounter counter : FaultCounter.values()) expected.put("FAULT_" + counter.name(), (long) counter.index());
+        expected.put("FAULT_COUNTERS", (long) FaultCounter.values().length);
+        fields(expected, "struct bpf_prog_info", BpfProgInfo.LAYOUT, false);
+        fields(expected, "struct bpf_map_info", BpfMapInfo.LAYOUT, false);
 
         StringBuilder c = new StringBuilder("""
                 #include <stdio.h>
@@ -74,6 +86,7 @@ class OffloadLayoutTest {
                 #include <bpf/libbpf.h>
                 #include <bpf/bpf.h>
                 #include "electrolab_offload.h"
+                #include "fault_inject.h"
                 int main(void) {
                 """);
         for (String expr : expected.keySet()) {
@@ -104,7 +117,7 @@ class OffloadLayoutTest {
         run(dir, "cc", "-Wall", "-Werror", "-I" + BPF, "-o", binary.toString(), source.toString());
         String[] offsets = run(dir, binary.toString()).strip().split("\n");
 
-        KernelState state = new KernelState(0x1111_2222_3333L, Status.RECOVERING, 3, 4, 5, 2, 0x4444_5555_6666L, 7);
+        ElState state = new ElState(0x1111_2222_3333L, Status.RECOVERING, 3, 4, 5, 2, 0x4444_5555_6666L, 7);
         ByteBuffer bytes = ByteBuffer.wrap(state.toBytes()).order(ByteOrder.nativeOrder());
         long[] values = {Status.RECOVERING.code, state.view(), state.lastOp(), 3, 4, 5, 2, 7};
         boolean[] wide = {false, true, true, false, false, false, false, false};
@@ -113,7 +126,19 @@ class OffloadLayoutTest {
             long value = wide[i] ? bytes.getLong(offset) : bytes.getInt(offset);
             assertThat(value).as("el_state.%s at offset %d", fields.get(i), offset).isEqualTo(values[i]);
         }
-        assertThat(KernelState.fromBytes(state.toBytes())).isEqualTo(state);
+        assertThat(ElState.fromBytes(state.toBytes())).isEqualTo(state);
+    }
+
+    /**
+     * The offset of every named field of {@code layout} in {@code struct}, and with {@code whole} its
+     * size; without, the layout mirrors only the head of a struct that grows with kernels.
+     */
+    private static void fields(Map<String, Long> expected, String struct, StructLayout layout, boolean whole) {
+        for (MemoryLayout field : layout.memberLayouts()) {
+            String name = field.name().orElseThrow(() -> new AssertionError(struct + " mirror has a field without a name"));
+            expected.put("offsetof(" + struct + ", " + name + ")", layout.byteOffset(groupElement(name)));
+        }
+        if (whole) expected.put("sizeof(" + struct + ")", layout.byteSize());
     }
 
     private static String run(Path dir, String... command) throws IOException, InterruptedException {

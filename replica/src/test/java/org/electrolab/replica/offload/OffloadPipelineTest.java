@@ -37,7 +37,7 @@ class OffloadPipelineTest {
     void onePrepareIsReplicatedAndCommittedByTheKernelPath() throws Exception {
         RootRequirement.require("the offload pipeline namespace test");
         int n = cluster.members.size();
-        List<Offloads> replicas = new ArrayList<>();
+        List<LoadedPrograms> replicas = new ArrayList<>();
         List<XdpPass> bridgeSide = new ArrayList<>();
         List<DatagramSocket> sockets = new ArrayList<>();
         try (BridgeLab lab = BridgeLab.create("pipe", n)) {
@@ -55,7 +55,7 @@ class OffloadPipelineTest {
                     return socket;
                 }));
                 replicas.add(lab.node(i).call(() -> {
-                    Offloads o = Offloads.load(cluster.config(me), EnumSet.allOf(Offload.class));
+                    LoadedPrograms o = LoadedPrograms.load(cluster.config(me), EnumSet.allOf(Offload.class));
                     o.mirror(new Effects.KernelState(1, Status.NORMAL, LEADER, me, 0, 0));
                     o.attach(ifindex);
                     return o;
@@ -88,7 +88,7 @@ class OffloadPipelineTest {
                     .containsEntry("dropped_late", 2L).containsEntry("dropped_invalid", 0L);
             assertThat(replicas.get(LEADER).counters(Offload.TC_BROADCAST)).containsEntry("cloned", 3L);
             for (int i = 1; i < n; i++) {
-                Offloads follower = replicas.get(i);
+                LoadedPrograms follower = replicas.get(i);
                 assertThat(follower.counters(Offload.FAST_REPLY)).as("follower %d", i).containsEntry("fast_replied", 1L);
                 assertThat(follower.drainAllPrepares(Duration.ofSeconds(1))).as("follower %d", i).containsExactly(prepare);
                 assertThat(follower.readState().lastOp()).isEqualTo(1);
@@ -99,12 +99,12 @@ class OffloadPipelineTest {
             assertThat(replicas.get(1).xdp().program()).isEqualTo("quorum_prune");
         } finally {
             sockets.forEach(DatagramSocket::close);
-            replicas.forEach(Offloads::close);
+            replicas.forEach(LoadedPrograms::close);
             bridgeSide.forEach(XdpPass::close);
         }
     }
 
-    private static Map<String, Long> awaitCounters(Offloads offloads, Offload offload,
+    private static Map<String, Long> awaitCounters(LoadedPrograms offloads, Offload offload,
                                                    java.util.function.Predicate<Map<String, Long>> done) {
         long deadline = System.nanoTime() + 5_000_000_000L;
         Map<String, Long> counters = offloads.counters(offload);

@@ -1,20 +1,32 @@
 package org.electrolab.replica.offload;
 
+import org.electrolab.protocol.Message;
 import org.electrolab.protocol.Wire;
+import org.electrolab.replica.core.Status;
 
-/** The counting quorum_prune does, in Java: the specification its fuzz test holds it to. */
-final class QuorumModel {
+/**
+ * quorum_prune's decisions in Java (bpf/quorum_prune.bpf.c): which PrepareOKs it counts, and the
+ * counting per op. The specification its fuzz test holds it to and the simulator's kernel model runs.
+ */
+public final class QuorumModel {
 
-    static final int WINDOW = 2 * Wire.PIPELINE_MAX;
+    public static final int WINDOW = 2 * Wire.PIPELINE_MAX;
 
-    enum Result { PRUNED, COMPLETE, DUPLICATE, LATE }
+    public enum Result { PRUNED, COMPLETE, DUPLICATE, LATE }
 
     private final long[] view = new long[WINDOW], op = new long[WINDOW], acks = new long[WINDOW];
     private final boolean[] done = new boolean[WINDOW];
     private long lastAcks;
 
+    /** Whether quorum_prune counts {@code ok} under {@code state}; it passes every other message up untouched. */
+    public static boolean counts(ElState state, Message.PrepareOk ok) {
+        return (state.offloads() & OffloadProgram.QUORUM_PRUNE.stateBit) != 0 && state.status() == Status.NORMAL
+                && state.isLeader() && ok.view() == state.view() && ok.sender() != state.myIndex()
+                && ok.sender() < state.memberCount() && state.f() != 0 && state.f() < state.memberCount();
+    }
+
     /** Counts member {@code sender}'s PrepareOK for (v, o) with quorum f. */
-    Result count(long v, long o, int sender, int f) {
+    public Result count(long v, long o, int sender, int f) {
         int slot = (int) Long.remainderUnsigned(o, WINDOW);
         if (view[slot] != v || Long.compareUnsigned(op[slot], o) < 0) {
             view[slot] = v;
@@ -27,7 +39,7 @@ final class QuorumModel {
         if (op[slot] != o) {
             result = Result.LATE;
         } else if ((acks[slot] & bit) != 0) {
-            result = Result.DUPLICATE;
+            result = done[slot] ? Result.COMPLETE : Result.DUPLICATE;
         } else {
             acks[slot] |= bit;
             if (done[slot]) {
@@ -44,7 +56,7 @@ final class QuorumModel {
     }
 
     /** The slot's ack bitmap after the last {@link #count}. */
-    long lastAcks() {
+    public long lastAcks() {
         return lastAcks;
     }
 }

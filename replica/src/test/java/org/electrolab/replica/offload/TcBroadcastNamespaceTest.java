@@ -35,7 +35,7 @@ class TcBroadcastNamespaceTest {
     void oneSendReachesEveryFollower(boolean checksumOffload) throws Exception {
         RootRequirement.require("the tc_broadcast namespace test");
         List<DatagramSocket> receivers = new ArrayList<>();
-        Offloads offloads = null;
+        LoadedPrograms offloads = null;
         try (BridgeLab lab = BridgeLab.create("tcb", cluster.members.size())) {
             Netns leader = lab.node(LEADER);
             leader.sysctl("net.ipv4.conf.eth0.forwarding", "1"); // bpf_fib_lookup answers only where forwarding is on
@@ -51,7 +51,7 @@ class TcBroadcastNamespaceTest {
             lab.resolveNeighbours(LEADER, cluster);
             int ifindex = leader.ifindex("eth0");
             offloads = leader.call(() -> {
-                Offloads o = cluster.load(LEADER, Offload.TC_BROADCAST);
+                LoadedPrograms o = cluster.load(LEADER, Offload.TC_BROADCAST);
                 o.writeState(cluster.state(1, Status.NORMAL, LEADER, LEADER, 0, OffloadProgram.TC_BROADCAST.stateBit));
                 o.attach(ifindex);
                 return o;

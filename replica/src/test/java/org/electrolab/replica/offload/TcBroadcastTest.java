@@ -24,7 +24,7 @@ class TcBroadcastTest {
     private static final int ME = 0;
     private final TestCluster cluster = new TestCluster(2);
     private Netns ns;
-    private Offloads offloads;
+    private LoadedPrograms offloads;
     private BpfProgram program;
 
     @BeforeEach
@@ -89,7 +89,7 @@ class TcBroadcastTest {
                 null, "a destination outside the cluster");
         assertUnchanged(Frames.udp(Frames.mac(1), Frames.mac(2), cluster.members.get(ME), cluster.members.get(1),
                 TestCluster.PORT, 53, new byte[64]), null, "another port");
-        byte[] marked = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder()).putInt(8, OffloadConfig.DEFAULT_CLONE_MARK).array();
+        byte[] marked = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder()).putInt(8, ElConfig.DEFAULT_CLONE_MARK).array();
         assertUnchanged(broadcast(2, TestCluster.prepare(1, ME, 1, 1, 5)), marked, "a clone (marked)");
         assertThat(offloads.counters(Offload.TC_BROADCAST)).containsEntry("passed", 2L).containsEntry("not_member", 1L)
                 .containsEntry("other_traffic", 1L).containsEntry("clones_seen", 1L).containsEntry("broadcasts", 0L);

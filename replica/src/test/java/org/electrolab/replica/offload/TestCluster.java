@@ -25,16 +25,16 @@ final class TestCluster {
         for (int i = 0; i < 2 * f + 1; i++) members.add(Frames.ip("10.9.0." + (i + 1)));
     }
 
-    OffloadConfig config(int myIndex) {
-        return new OffloadConfig(CLUSTER_ID, PORT, members, f, myIndex);
+    ElConfig config(int myIndex) {
+        return new ElConfig(CLUSTER_ID, PORT, members, f, myIndex);
     }
 
-    Offloads load(int myIndex, Offload offload) {
-        return Offloads.load(config(myIndex), Set.of(offload));
+    LoadedPrograms load(int myIndex, Offload offload) {
+        return LoadedPrograms.load(config(myIndex), Set.of(offload));
     }
 
-    KernelState state(long view, Status status, int leader, int myIndex, long lastOp, int offloads) {
-        return new KernelState(view, status, leader, myIndex, members.size(), f, lastOp, offloads);
+    ElState state(long view, Status status, int leader, int myIndex, long lastOp, int offloads) {
+        return new ElState(view, status, leader, myIndex, members.size(), f, lastOp, offloads);
     }
 
     /** A frame carrying {@code message} from member {@code from} to member {@code to}. */

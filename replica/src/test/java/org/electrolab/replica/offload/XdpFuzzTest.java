@@ -69,7 +69,7 @@ class XdpFuzzTest {
         Status status = Status.NORMAL;
         boolean on = true;
         int answered = 0;
-        try (Offloads offloads = cluster.load(me, Offload.FAST_REPLY)) {
+        try (LoadedPrograms offloads = cluster.load(me, Offload.FAST_REPLY)) {
             BpfProgram program = offloads.program(Offload.FAST_REPLY);
             offloads.writeState(cluster.state(view, status, leader, me, lastOp, OffloadProgram.FAST_REPLY.stateBit));
             for (int i = 0; i < count; i++) {
@@ -91,8 +91,9 @@ class XdpFuzzTest {
                 };
                 BpfProgram.TestRun run = program.testRun(frame);
                 WireModel.Classified c = WireModel.classify(frame, cluster.members);
-                boolean expectAnswer = c.accepted() && c.message() instanceof Message.Prepare p && status == Status.NORMAL
-                        && on && leader != me && p.sender() == leader && p.view() == view && p.op() == lastOp + 1;
+                ElState state = cluster.state(view, status, leader, me, lastOp, on ? OffloadProgram.FAST_REPLY.stateBit : 0);
+                boolean expectAnswer = c.accepted() && c.message() instanceof Message.Prepare p
+                        && FastReplyModel.check(state, p) == FastReplyModel.Verdict.ANSWERED;
                 List<byte[]> recorded = offloads.ring().consume();
                 String what = "frame " + i + " " + HexFormat.of().formatHex(frame);
                 if (run.verdict() == XDP_TX) {
@@ -123,7 +124,7 @@ class XdpFuzzTest {
         Status status = Status.NORMAL;
         boolean on = true;
         int passed = 0;
-        try (Offloads offloads = cluster.load(me, Offload.QUORUM_PRUNE)) {
+        try (LoadedPrograms offloads = cluster.load(me, Offload.QUORUM_PRUNE)) {
             BpfProgram program = offloads.program(Offload.QUORUM_PRUNE);
             offloads.writeState(cluster.state(view, status, leader, me, 0, OffloadProgram.QUORUM_PRUNE.stateBit));
             for (int i = 0; i < count; i++) {
@@ -149,8 +150,8 @@ class XdpFuzzTest {
                 BpfProgram.TestRun run = program.testRun(frame);
                 WireModel.Classified c = WireModel.classify(frame, cluster.members);
                 String what = "frame " + i + " " + HexFormat.of().formatHex(frame);
-                boolean countable = c.accepted() && c.message() instanceof Message.PrepareOk ok && status == Status.NORMAL
-                        && on && leader == me && ok.view() == view && ok.sender() != me;
+                ElState state = cluster.state(view, status, leader, me, 0, on ? OffloadProgram.QUORUM_PRUNE.stateBit : 0);
+                boolean countable = c.accepted() && c.message() instanceof Message.PrepareOk ok && QuorumModel.counts(state, ok);
                 if (countable && frame.length <= LINEAR_MAX) {
                     Message.PrepareOk ok = (Message.PrepareOk) c.message();
                     QuorumModel.Result result = model.count(ok.view(), ok.op(), ok.sender(), cluster.f);

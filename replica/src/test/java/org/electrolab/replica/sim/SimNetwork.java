@@ -1,6 +1,5 @@
 package org.electrolab.replica.sim;
 
-import java.util.Comparator;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
@@ -12,15 +11,20 @@ import java.util.SplittableRandom;
  */
 final class SimNetwork {
 
-    record Packet(long deliverTick, long seq, int from, int to, byte[] datagram) {}
+    record Packet(long deliverTick, long seq, int from, int to, byte[] datagram) implements Comparable<Packet> {
+        /** Delivery tick, then send order. */
+        @Override
+        public int compareTo(Packet o) {
+            return deliverTick != o.deliverTick ? Long.compare(deliverTick, o.deliverTick) : Long.compare(seq, o.seq);
+        }
+    }
 
     /** What happened to a datagram handed to {@link #send}. */
     enum Fate { QUEUED, DUPLICATED, DROPPED, CUT }
 
     private final SplittableRandom random;
     private final boolean[][] cut;
-    private final PriorityQueue<Packet> inFlight = new PriorityQueue<>(
-            Comparator.comparingLong(Packet::deliverTick).thenComparingLong(Packet::seq));
+    private final PriorityQueue<Packet> inFlight = new PriorityQueue<>();
     private long seq;
 
     double dropRate;
@@ -60,11 +64,6 @@ final class SimNetwork {
         Packet p = inFlight.peek();
         if (p == null || p.deliverTick > now) return null;
         return inFlight.poll();
-    }
-
-    /** Puts {@code p} back to be delivered at {@code tick}, ahead of datagrams sent after it. */
-    void hold(Packet p, long tick) {
-        inFlight.add(new Packet(tick, p.seq(), p.from(), p.to(), p.datagram()));
     }
 
     void cut(int from, int to) {

@@ -1,8 +1,12 @@
 package org.electrolab.replica.sim;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
 
 import org.electrolab.client.history.History;
 import org.electrolab.client.history.LinearizabilityChecker;
@@ -12,23 +16,26 @@ import org.electrolab.protocol.Message.Reply;
 import org.electrolab.protocol.Message.Request;
 import org.electrolab.protocol.MessageCodec;
 import org.electrolab.protocol.WireException;
+import org.electrolab.protocol.config.Offload;
 import org.electrolab.replica.app.KvApp;
 import org.electrolab.replica.core.Effects;
 import org.electrolab.replica.core.Options;
 import org.electrolab.replica.core.Replica;
 import org.electrolab.replica.core.Status;
+import org.electrolab.replica.transport.PacketPath;
 
 /**
- * One deterministic run of a VR cluster: a seed picks the cluster size, the options, the fault
- * rates and every fault; replicas, clients and the network advance in logical ticks.
+ * One deterministic run of a VR cluster: a seed picks the cluster size, the options, each
+ * replica's offloads, the fault rates and every fault; replicas, their kernels ({@link SimKernel}),
+ * clients and the network advance in logical ticks.
  *
  * <p>Phases: chaos (drops, duplicates, delays, partitions, crashes and restarts), then heal (links
  * restored, no loss, every crashed replica restarted), after which each client must complete
  * {@link #PROGRESS_OPS} new requests within {@link #PROGRESS_TICKS}; then clients stop, an auditor
  * reads every key, and all replicas must converge on one view and one commit. The checkers judge
- * the run as it goes (log and execution agreement, at-most-once) and at the end (linearizability,
- * final reads). Any violation, or an exception from the core, throws {@link SimulationFailure}
- * naming the seed.
+ * the run as it goes (log and execution agreement, at-most-once, what acknowledgements promise) and
+ * at the end (linearizability, final reads, no committed op lost). Any violation, or an exception
+ * from the core, throws {@link SimulationFailure} naming the seed.
  */
 public final class Simulation {
 
@@ -36,15 +43,28 @@ public final class Simulation {
     /** Requests each client must complete after the heal, and the ticks it has to do so. */
     static final int PROGRESS_OPS = 3;
     static final int PROGRESS_TICKS = 1500;
-    /** Ticks after the progress phase for clients to drain, the audit to read, replicas to converge. */
+    /**
+     * Ticks after the progress phase for clients to drain, the audit to read, replicas to converge;
+     * plus one per {@link #SETTLE_OPS_PER_TICK} committed ops, for a replica restarted at the heal
+     * that fetches the whole log (a page of up to 8 KiB per round trip).
+     */
     static final int SETTLE_TICKS = 1500;
+    static final int SETTLE_OPS_PER_TICK = 4;
     static final int TRACE_EVENTS = 4096;
 
-    /** What the seed chose. Rates are per tick (faults) or per datagram (network). */
+    /**
+     * What the seed chose. Rates are per tick (faults) or per datagram (network, sockets). Per
+     * replica, the offloads it loads; then its kernel's ring size, how many ticks a record may take
+     * to become consumable, how often a Prepare's run is split over two CPUs, how many datagrams
+     * its socket buffer holds and how many it loses anyway, and how often a clone finds no
+     * neighbour entry.
+     */
     public record Config(int members, int clients, int keys, Options options, double dropRate, double duplicateRate,
                          int delayMaxTicks, double delaySpikeRate, int delaySpikeMaxTicks, double crashRate,
                          double pauseRate, double partitionRate, int chaosTicks, int clientTimeoutTicks,
-                         int thinkMaxTicks, int valuePaddingMax) {
+                         int thinkMaxTicks, int valuePaddingMax, List<Set<Offload>> offloads, int ringBytes,
+                         int recordLagMaxTicks, double splitClaimRate, int socketDatagramsMax, double socketDropRate,
+                         double cloneSkipRate) {
 
         static Config random(SplittableRandom r) {
             int members = new int[] {3, 5, 7}[r.nextInt(3)];
@@ -56,7 +76,36 @@ public final class Simulation {
                     pick(r, 0.0, 0.01, 0.05, 0.2), pick(r, 0.0, 0.02, 0.1), pick(r, 0, 1, 3),
                     pick(r, 0.0, 0.005, 0.03), 80,
                     pick(r, 0.0, 0.004, 0.015), pick(r, 0.0, 0.004, 0.015), pick(r, 0.0, 0.008, 0.03),
-                    3000 + r.nextInt(7000), 10 + r.nextInt(50), pick(r, 0, 2, 5, 10, 20), pick(r, 0, 0, 200, 2000));
+                    3000 + r.nextInt(7000), 10 + r.nextInt(50), pick(r, 0, 2, 5, 10, 20), pick(r, 0, 0, 200, 2000),
+                    offloads(r, members), pick(r, 1 << 16, 1 << 24), pick(r, 0, 1, 3), pick(r, 0.0, 0.0, 0.1, 0.3),
+                    pick(r, 32, 1024), pick(r, 0.0, 0.002, 0.01), pick(r, 0.0, 0.01));
+        }
+
+        /** A fifth of the runs plain VR, a fifth every offload everywhere, the rest mixed: each replica none, one, or all. */
+        private static List<Set<Offload>> offloads(SplittableRandom r, int members) {
+            List<Set<Offload>> sets = List.of(EnumSet.noneOf(Offload.class), EnumSet.of(Offload.TC_BROADCAST),
+                    EnumSet.of(Offload.FAST_REPLY), EnumSet.of(Offload.QUORUM_PRUNE), EnumSet.allOf(Offload.class));
+            int mode = r.nextInt(5);
+            List<Set<Offload>> chosen = new ArrayList<>();
+            for (int i = 0; i < members; i++) {
+                Set<Offload> set = mode == 0 ? sets.get(0) : mode == 1 ? sets.get(4) : sets.get(r.nextInt(sets.size()));
+                chosen.add(Set.copyOf(set));
+            }
+            return List.copyOf(chosen);
+        }
+
+        @Override
+        public String toString() {
+            String sets = offloads.stream().map(o -> o.isEmpty() ? "none" : o.size() == 3 ? "all"
+                    : o.stream().map(x -> x.cliName).sorted().collect(Collectors.joining("+"))).collect(Collectors.joining(", "));
+            return "Config[members=" + members + ", clients=" + clients + ", keys=" + keys + ", options=" + options
+                    + ", dropRate=" + dropRate + ", duplicateRate=" + duplicateRate + ", delayMaxTicks=" + delayMaxTicks
+                    + ", delaySpikeRate=" + delaySpikeRate + ", crashRate=" + crashRate + ", pauseRate=" + pauseRate
+                    + ", partitionRate=" + partitionRate + ", chaosTicks=" + chaosTicks + ", clientTimeoutTicks="
+                    + clientTimeoutTicks + ", thinkMaxTicks=" + thinkMaxTicks + ", valuePaddingMax=" + valuePaddingMax
+                    + ", offloads=[" + sets + "], ringBytes=" + ringBytes + ", recordLagMaxTicks=" + recordLagMaxTicks
+                    + ", splitClaimRate=" + splitClaimRate + ", socketDatagramsMax=" + socketDatagramsMax
+                    + ", socketDropRate=" + socketDropRate + ", cloneSkipRate=" + cloneSkipRate + "]";
         }
 
         @SafeVarargs
@@ -67,7 +116,8 @@ public final class Simulation {
 
     /** Counts of what a passing run did, for the test's summary. */
     public record Outcome(long seed, int members, long ticks, int opsCompleted, int crashes, int pauses, int partitions,
-                          long highestView, long committedOps, long messages, long healToProgressTicks) {}
+                          long highestView, long committedOps, long messages, long healToProgressTicks, long fastReplied,
+                          long ringFull, long splitClaims, long pruned, long cloned, long socketLost) {}
 
     private final long seed;
     private final boolean beyondTolerance;
@@ -80,9 +130,19 @@ public final class Simulation {
     private final History history = new History();
     private final AgreementChecker agreement = new AgreementChecker();
     private final ExecutionChecker execution = new ExecutionChecker();
+    private final AckChecker acks;
+    private final SimKernel.Counters kernelCounters = new SimKernel.Counters();
+    private final SimKernel.Host kernelHost = new KernelHost();
 
     private final Replica[] replicas;
+    /** Each live replica's kernel half, and its socket buffer: what the kernel passed up and the process has not read. */
+    private final SimKernel[] kernels;
+    private final List<ArrayDeque<Datagram>> sockets = new ArrayList<>();
+    /** Per replica: (view, op) for which a quorum of PrepareOKs arrived, to be judged once it read its socket. */
+    private final List<List<long[]>> quorumsArrived = new ArrayList<>();
+    private final Status[] lastStatus;
     private final int[] incarnation;
+    private final String[] processNames;
     private final long[] restartAtTick;
     private final long[] pausedUntilTick;
     private final long[] checkedCommit;
@@ -98,6 +158,11 @@ public final class Simulation {
     private int crashes, pauses, partitions;
     private long highestView;
     private long healTick = -1, progressTick = -1;
+    private long highestCommitChecked;
+    private int tracedReplica = -1;
+    private KernelTrace kernelTrace;
+    private long socketLost;
+    private boolean healed;
     private final List<History.Op> finalReads = new ArrayList<>();
 
     public Simulation(long seed) {
@@ -122,7 +187,15 @@ public final class Simulation {
         network.delaySpikeRate = config.delaySpikeRate;
         network.delaySpikeMaxTicks = config.delaySpikeMaxTicks;
         replicas = new Replica[n];
+        kernels = new SimKernel[n];
+        lastStatus = new Status[n];
+        acks = new AckChecker(n);
+        for (int i = 0; i < n; i++) {
+            sockets.add(new ArrayDeque<>());
+            quorumsArrived.add(new ArrayList<>());
+        }
         incarnation = new int[n];
+        processNames = new String[n];
         restartAtTick = new long[n];
         pausedUntilTick = new long[n];
         checkedCommit = new long[n];
@@ -140,10 +213,22 @@ public final class Simulation {
         auditor.issuing = false;
     }
 
+    /** Tells {@code trace} what the kernel of replica {@code replica} does; call before {@link #run}. */
+    public Simulation traceKernel(int replica, KernelTrace trace) {
+        tracedReplica = replica;
+        kernelTrace = trace;
+        return this;
+    }
+
     public Outcome run() {
         try {
             runPhases();
             for (int i = 0; i < n; i++) if (replicas[i] != null) execution.finish(processName(i));
+            long converged = replicas[0].commit();
+            if (converged < agreement.highestCommitted()) {
+                throw new Violation("committed op lost", "the replicas converged on commit " + converged + " but op "
+                        + agreement.highestCommitted() + " was committed");
+            }
             LinearizabilityChecker.Result lin = new LinearizabilityChecker().check(history);
             if (!lin.ok()) throw new Violation("linearizability", lin.explanation());
             String lost = FinalReadChecker.check(history, finalReads);
@@ -156,11 +241,12 @@ public final class Simulation {
         int completed = 0;
         for (History.Op op : history.ops()) if (op.completed()) completed++;
         return new Outcome(seed, n, tick, completed, crashes, pauses, partitions, highestView, agreement.highestCommitted(),
-                network.sent, progressTick - healTick);
+                network.sent, progressTick - healTick, kernelCounters.fastReplied, kernelCounters.ringFull, kernelCounters.splitClaims,
+                kernelCounters.pruned, kernelCounters.cloned, socketLost);
     }
 
     private void runPhases() {
-        long settleDeadline = -1;
+        long settleDeadline = -1, settleBudget = 0;
         boolean auditing = false;
         for (tick = 0; ; tick++) {
             if (tick < config.chaosTicks) {
@@ -169,9 +255,13 @@ public final class Simulation {
                 heal();
             }
             for (int i = 0; i < n; i++) if (replicas[i] == null && restartAtTick[i] >= 0 && tick >= restartAtTick[i]) restart(i);
+            for (int i = 0; i < n; i++) serve(i);
             deliverDue();
             for (int i : shuffledMembers()) {
-                if (replicas[i] != null && pausedUntilTick[i] <= tick) apply(i, replicas[i].onTick());
+                if (running(i)) {
+                    step(i, null);
+                    serve(i);
+                }
             }
             for (SimClient c : clients) clientTick(c);
             clientTick(auditor);
@@ -180,7 +270,8 @@ public final class Simulation {
             if (progressTick < 0) {
                 if (clients.stream().allMatch(c -> c.completedSinceHeal >= PROGRESS_OPS)) {
                     progressTick = tick;
-                    settleDeadline = tick + SETTLE_TICKS;
+                    settleBudget = SETTLE_TICKS + agreement.highestCommitted() / SETTLE_OPS_PER_TICK;
+                    settleDeadline = tick + settleBudget;
                     for (SimClient c : clients) c.issuing = false;
                     trace.add(tick, "PROGRESS", -1, -1, "every client completed " + PROGRESS_OPS + " requests after the heal");
                 } else if (tick - healTick > PROGRESS_TICKS) {
@@ -190,7 +281,7 @@ public final class Simulation {
                 continue;
             }
             if (tick > settleDeadline) {
-                throw new Violation("progress", "the cluster did not settle within " + SETTLE_TICKS + " ticks of the progress point"
+                throw new Violation("progress", "the cluster did not settle within " + settleBudget + " ticks of the progress point"
                         + " (clients draining: " + clients + ", auditor " + auditor + ")");
             }
             boolean drained = clients.stream().allMatch(c -> c.outstanding == null);
@@ -255,7 +346,8 @@ public final class Simulation {
 
     /**
      * A replica stops for a while (a long GC pause, a descheduled VM) and then carries on with its
-     * old state: no ticks, and datagrams to it wait in the socket buffer.
+     * old state: no ticks, and datagrams to it wait in the socket buffer. Its kernel keeps running:
+     * fast_reply answers and records, quorum_prune counts.
      */
     private void pause() {
         int leader = currentLeader();
@@ -268,6 +360,10 @@ public final class Simulation {
 
     private void crash(int i) {
         execution.finish(processName(i));
+        kernels[i].crash();
+        kernels[i] = null;
+        sockets.get(i).clear();
+        quorumsArrived.get(i).clear();
         replicas[i] = null;
         pausedUntilTick[i] = 0;
         restartAtTick[i] = tick + 5 + random.nextInt(200);
@@ -277,11 +373,20 @@ public final class Simulation {
 
     private void restart(int i) {
         incarnation[i]++;
+        processNames[i] = null;
         restartAtTick[i] = -1;
         checkedCommit[i] = 0;
         lastCommit[i] = 0;
         kernelState[i] = null;
+        lastStatus[i] = Status.RECOVERING;
         replicas[i] = new Replica(i, n, new KvApp(), config.options, random.nextLong());
+        kernels[i] = new SimKernel(i, n, new SimKernel.Params(config.offloads.get(i), config.ringBytes, config.recordLagMaxTicks,
+                config.splitClaimRate, config.cloneSkipRate), random, kernelHost, kernelCounters);
+        if (healed) kernels[i].heal();
+        if (i == tracedReplica) {
+            kernelTrace.started();
+            kernels[i].trace(kernelTrace);
+        }
         trace.add(tick, "START", i, -1, processName(i));
         apply(i, replicas[i].start());
     }
@@ -334,6 +439,8 @@ public final class Simulation {
     /** The end of chaos: links restored, no more loss or long delays, crashed replicas restarted. */
     private void heal() {
         healTick = tick;
+        healed = true;
+        for (SimKernel k : kernels) if (k != null) k.heal();
         network.healLinks();
         partitionEndsAtTick = -1;
         network.dropRate = 0;
@@ -344,7 +451,7 @@ public final class Simulation {
             if (replicas[i] == null) restartAtTick[i] = tick;
             pausedUntilTick[i] = Math.min(pausedUntilTick[i], tick);
         }
-        trace.add(tick, "HEAL", -1, -1, "end of chaos: no loss, no partitions, no pauses, every replica up");
+        trace.add(tick, "HEAL", -1, -1, "end of chaos: no loss (in the network or a socket), no partitions, no pauses, every replica up");
     }
 
     // ---- network and replicas ----
@@ -359,23 +466,122 @@ public final class Simulation {
                 throw new Violation("codec", "a datagram the codec encoded does not decode: " + e.getMessage());
             }
             if (p.to() < n) {
-                Replica r = replicas[p.to()];
-                if (r == null) {
+                if (replicas[p.to()] == null) {
                     trace.add(tick, "LOST", p.from(), p.to(), m);
                     continue;
                 }
-                if (pausedUntilTick[p.to()] > tick) {
-                    network.hold(p, pausedUntilTick[p.to()]);
-                    continue;
-                }
-                trace.add(tick, "DELIVER", p.from(), p.to(), m);
-                apply(p.to(), r.onMessage(m));
+                arrive(p.to(), p.from(), m);
             } else {
                 SimClient c = p.to() == auditor.node ? auditor : clients.get(p.to() - n);
                 if (!(m instanceof Reply reply)) throw new Violation("routing", "client " + c.name() + " got " + m);
                 trace.add(tick, "DELIVER", p.from(), p.to(), m);
                 clientReceive(c, reply);
             }
+        }
+    }
+
+    /**
+     * A datagram reaches replica {@code i}'s interface: its kernel acts on it, and what it passes up
+     * goes to the socket, which the process reads if it is running.
+     */
+    private void arrive(int i, int from, Message m) {
+        Replica r = replicas[i];
+        if (m instanceof Message.PrepareOk ok && ok.acks() == 0 && r.status() == Status.NORMAL && r.isLeader()
+                && ok.view() == r.view() && ok.op() > r.commit() && acks.quorumArrived(processName(i), ok.view(), ok.op(), ok.sender())) {
+            quorumsArrived.get(i).add(new long[] {ok.view(), ok.op()});
+        }
+        Message up = kernels[i].arrive(m, tick);
+        if (up == null) trace.add(tick, "KERNEL", from, i, m);
+        else toSocket(i, new Datagram(from, up));
+        serve(i);
+    }
+
+    /** A datagram passed up to a replica's socket, and the network node it came from. */
+    private record Datagram(int from, Message message) {}
+
+    private void toSocket(int i, Datagram d) {
+        ArrayDeque<Datagram> socket = sockets.get(i);
+        if (socket.size() >= config.socketDatagramsMax) {
+            lose(i, d, "SOCKET-FULL");
+        } else if (!healed && config.socketDropRate > 0 && random.nextDouble() < config.socketDropRate) {
+            lose(i, d, "SOCKET-DROP");
+        } else {
+            socket.add(d);
+        }
+    }
+
+    private void lose(int i, Datagram d, String why) {
+        socketLost++;
+        trace.add(tick, why, d.from(), i, d.message());
+        if (d.message() instanceof Message.PrepareOk ok) acks.quorumLost(processName(i), ok.view(), ok.op());
+    }
+
+    private boolean running(int i) {
+        return replicas[i] != null && pausedUntilTick[i] <= tick;
+    }
+
+    /** A running replica reads its socket; then every quorum that reached it must be one it learned. */
+    private void serve(int i) {
+        if (!running(i)) return;
+        ArrayDeque<Datagram> socket = sockets.get(i);
+        while (!socket.isEmpty()) step(i, socket.poll());
+        List<long[]> arrived = quorumsArrived.get(i);
+        if (arrived.isEmpty()) return;
+        Replica r = replicas[i];
+        for (long[] q : arrived) {
+            boolean leads = r.status() == Status.NORMAL && r.isLeader() && r.view() == q[0];
+            acks.quorumLearned(processName(i), q[0], q[1], leads, r.commit());
+        }
+        arrived.clear();
+    }
+
+    /**
+     * One step of replica {@code i}'s process on {@code m} (a tick when null), as UdpReplica takes
+     * it: first what the kernel recorded (all of it, fast_reply paused, before a log decision), then
+     * the input.
+     */
+    private void step(int i, Datagram d) {
+        Message m = d == null ? null : d.message();
+        Replica r = replicas[i];
+        SimKernel kernel = kernels[i];
+        boolean logDecision = m == null || PacketPath.isLogDecision(m, r.view());
+        for (Message.Prepare recorded : kernel.drain(logDecision, tick)) {
+            trace.add(tick, "RECORD", -1, i, recorded);
+            apply(i, r.onMessage(recorded));
+        }
+        if (m == null) {
+            apply(i, r.onTick());
+        } else {
+            trace.add(tick, "DELIVER", d.from(), i, m);
+            apply(i, r.onMessage(m));
+        }
+        Message.Prepare behind = kernel.recordLeftBehind(r.status(), r.view());
+        if (behind != null) {
+            throw new Violation("drain", processName(i) + " is " + r.status() + " in view " + r.view() + " but its kernel still holds"
+                    + " the record of op " + behind.op() + ", acknowledged in view " + behind.view() + ": user space left the view without"
+                    + " draining what the fast path acknowledged");
+        }
+        if (kernel.nothingRecorded()) acks.holds(processName(i), r.lastNormalView(), r.op());
+        kernel.afterStep();
+    }
+
+    /** What the kernel of a replica does besides deciding on datagrams. */
+    private final class KernelHost implements SimKernel.Host {
+        @Override
+        public void kernelSend(int from, int to, Message message, String what) {
+            if (message instanceof Message.PrepareOk ok) acks.acknowledged(processName(from), from, ok.view(), ok.op());
+            trace.add(tick, what, from, to, message);
+            send(from, to, codec.encode(message), message);
+        }
+
+        @Override
+        public void passUp(int replica, Message message) {
+            toSocket(replica, new Datagram(message.sender(), message));
+        }
+
+        @Override
+        public void trace(String what, int replica, Object detail) {
+            trace.add(tick, what, -1, replica, detail);
         }
     }
 
@@ -396,6 +602,9 @@ public final class Simulation {
                     + " (last told " + kernelState[i] + ")");
         }
         kernelState[i] = now;
+        if (effects.kernelState != null) kernels[i].mirror(effects.kernelState);
+        if (lastStatus[i] == Status.RECOVERING && r.status() != Status.RECOVERING) acks.recovered(process, r.op());
+        lastStatus[i] = r.status();
         long commit = r.commit();
         if (commit < lastCommit[i]) {
             throw new Violation("commit", process + " commit went back from " + lastCommit[i] + " to " + commit);
@@ -404,11 +613,26 @@ public final class Simulation {
         long upTo = Math.min(commit, r.op());
         for (long op = checkedCommit[i] + 1; op <= upTo; op++) agreement.committed(process, op, r.entry(op));
         checkedCommit[i] = Math.max(checkedCommit[i], upTo);
+        if (agreement.highestCommitted() > highestCommitChecked) {
+            highestCommitChecked = agreement.highestCommitted();
+            acks.committed(highestCommitChecked);
+        }
         if (r.status() == Status.NORMAL) highestView = Math.max(highestView, r.view());
 
         for (Effects.Send s : effects.sends) {
+            if (kernels[i].sentByKernel(s)) continue;
+            switch (s.message()) {
+                case Message.PrepareOk ok -> acks.acknowledged(process, i, ok.view(), ok.op());
+                case Message.DoViewChange d -> acks.doViewChange(process, d);
+                case Message.Recovery rec -> acks.recovering(process, rec.nonce(), agreement.highestCommitted());
+                default -> { }
+            }
             byte[] datagram = codec.encode(s.message());
-            if (s.to() == Effects.BROADCAST) {
+            if (s.to() == Effects.BROADCAST && kernels[i].clones(s.message())) {
+                int carrier = kernels[i].carrier();
+                send(i, carrier, datagram, s.message());
+                kernels[i].clone(s.message(), carrier);
+            } else if (s.to() == Effects.BROADCAST) {
                 for (int j = 0; j < n; j++) if (j != i) send(i, j, datagram, s.message());
             } else {
                 if (s.to() < 0 || s.to() >= n || s.to() == i) throw new Violation("routing", process + " sends to " + s.to());
@@ -532,8 +756,14 @@ public final class Simulation {
 
     // ---- reporting ----
 
+    /** r2, then r2#1, r2#2, ... for its restarts: what the checkers call a replica's process. */
     private String processName(int i) {
-        return "r" + i + (incarnation[i] <= 0 ? "" : "#" + incarnation[i]);
+        String name = processNames[i];
+        if (name == null) {
+            name = "r" + i + (incarnation[i] <= 0 ? "" : "#" + incarnation[i]);
+            processNames[i] = name;
+        }
+        return name;
     }
 
     private String nodeName(int node) {
@@ -578,7 +808,7 @@ public final class Simulation {
         }
 
         /** One line: the seed and the first line of what went wrong. */
-        String summary() {
+        public String summary() {
             String first = what.lines().findFirst().orElse("");
             return "FAILED seed=" + seed + ": " + (first.length() > 200 ? first.substring(0, 200) + "..." : first);
         }

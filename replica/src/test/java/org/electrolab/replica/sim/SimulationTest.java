@@ -18,11 +18,14 @@ import org.junit.jupiter.api.Test;
  * Thousands of seeded runs of 3-, 5- and 7-replica clusters under drops, duplicates, delays,
  * partitions, crashes and restarts, each judged by the checkers (see {@link Simulation}).
  *
- * <p>{@code -Dsim.seeds=N} runs N seeds (default 2000) starting at {@code -Dsim.firstSeed} (default 1);
- * {@code -Dsim.seed=S} replays one seed. A failure message starts with the seed and the command that
- * replays it.
+ * <p>{@code -Dsim.seeds=N} runs N seeds (default {@link #CI_SEEDS}) starting at {@code -Dsim.firstSeed}
+ * (default 1); {@code -Dsim.seed=S} replays one seed. A failure message starts with the seed and the
+ * command that replays it.
  */
 class SimulationTest {
+
+    /** Seeds every CI run judges, and the budget within which each of {@link MutantTest}'s mutants must be caught. */
+    static final int CI_SEEDS = 10_000;
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -34,7 +37,7 @@ class SimulationTest {
             System.out.println("seed " + replay + " passed: " + outcome);
             return;
         }
-        int seeds = Integer.getInteger("sim.seeds", 2000);
+        int seeds = Integer.getInteger("sim.seeds", CI_SEEDS);
         long firstSeed = Long.getLong("sim.firstSeed", 1);
         long started = System.nanoTime();
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -54,6 +57,7 @@ class SimulationTest {
             List<String> failures = new ArrayList<>();
             int[] bySize = new int[8];
             long ops = 0, crashes = 0, pauses = 0, partitions = 0, views = 0, worstHeal = 0, ticks = 0;
+            long fastReplied = 0, ringFull = 0, splitClaims = 0, pruned = 0, cloned = 0, socketLost = 0;
             for (Future<Simulation.Outcome> run : runs) {
                 try {
                     Simulation.Outcome o = run.get();
@@ -65,6 +69,12 @@ class SimulationTest {
                     views += o.highestView();
                     ticks += o.ticks();
                     worstHeal = Math.max(worstHeal, o.healToProgressTicks());
+                    fastReplied += o.fastReplied();
+                    ringFull += o.ringFull();
+                    splitClaims += o.splitClaims();
+                    pruned += o.pruned();
+                    cloned += o.cloned();
+                    socketLost += o.socketLost();
                 } catch (java.util.concurrent.ExecutionException e) {
                     if (!(e.getCause() instanceof Simulation.SimulationFailure failure)) throw e;
                     failures.add(failure.report);
@@ -72,9 +82,12 @@ class SimulationTest {
                 }
             }
             System.out.printf("%d seeds from %d in %.1f s (%.1f s CPU in runs, %.1f s CPU in this JVM) on %d threads: %d/%d/%d runs of 3/5/7 replicas, %d ops completed,"
-                            + " %d crashes, %d pauses, %d partitions, %d views, %d ticks, slowest heal-to-progress %d ticks, %d failed%n",
+                            + " %d crashes, %d pauses, %d partitions, %d views, %d ticks, slowest heal-to-progress %d ticks;"
+                            + " kernel: %d fast replies (%d Prepares passed up on a full ring, %d runs split over two CPUs), %d PrepareOKs"
+                            + " dropped by quorum-prune, %d clones; %d datagrams lost in sockets; %d failed%n",
                     seeds, firstSeed, (System.nanoTime() - started) / 1e9, cpuNanos.get() / 1e9, processCpuSeconds(), threads, bySize[3], bySize[5], bySize[7], ops,
-                    crashes, pauses, partitions, views, ticks, worstHeal, failures.size());
+                    crashes, pauses, partitions, views, ticks, worstHeal, fastReplied, ringFull, splitClaims, pruned, cloned, socketLost,
+                    failures.size());
             if (!failures.isEmpty()) {
                 List<String> shown = failures.subList(0, Math.min(3, failures.size()));
                 throw new AssertionError(failures.size() + " of " + seeds + " seeds failed; the first:\n\n" + String.join("\n", shown));

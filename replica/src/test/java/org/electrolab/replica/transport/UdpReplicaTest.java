@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,8 @@ import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.junit5.VertxExtension;
 
+import org.electrolab.client.ClusterEndpoints;
+import org.electrolab.client.KvClient;
 import org.electrolab.protocol.Kv;
 import org.electrolab.protocol.Message;
 import org.electrolab.protocol.Message.PrepareOk;
@@ -71,6 +74,34 @@ class UdpReplicaTest {
         assertThat(leader.received().get(MessageType.REQUEST)).isGreaterThanOrEqualTo(4);
         assertThat(leader.sent().get(MessageType.REPLY)).isGreaterThanOrEqualTo(4);
         assertThat(leader.dropped()).isZero();
+    }
+
+    // At most once (VR Revisited, section 4.1, step 2): the client sends a request whose reply was lost
+    // again, under the same number, after its adaptive retry timeout; the leader answers it from the
+    // client table. Were a retry executed again, the compare-and-set would find its own value and fail.
+    @Test
+    void aRequestWhoseReplyWasLostIsSentAgainAndAnsweredOnceFromTheClientTable(Vertx vertx) throws Exception {
+        Cluster cluster = Cluster.start(vertx, i -> new UserSpacePath());
+        Relay relay = Relay.start(vertx, cluster.config);
+        KvClient kv = KvClient.connect(vertx, relay.endpoints(), "127.0.0.1",
+                new KvClient.Options(Duration.ofMillis(100), Duration.ofSeconds(TIMEOUT_SECONDS)))
+                .await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        try {
+            String value = null;
+            for (int i = 1; i <= 5; i++) {
+                KvClient.Call call = kv.cas("k", value, "v" + i).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                assertThat(call.outcome()).as("cas %d", i).isEqualTo(KvClient.Outcome.OK);
+                value = "v" + i;
+            }
+            assertThat(relay.repliesDropped()).isEqualTo(5);
+            assertThat(relay.requestsForwarded()).isGreaterThanOrEqualTo(10);
+            int leaderIndex = cluster.replicas.get(0).stats().await(TIMEOUT_SECONDS, TimeUnit.SECONDS).leader();
+            assertThat(cluster.replicas.get(leaderIndex).stats().await(TIMEOUT_SECONDS, TimeUnit.SECONDS).commit())
+                    .as("one op per request, none for its retries").isEqualTo(5);
+            assertThat(kv.get("k").get(TIMEOUT_SECONDS, TimeUnit.SECONDS).result()).isEqualTo(new Kv.Result(Kv.Status.OK, "v5"));
+        } finally {
+            kv.close();
+        }
     }
 
     @Test
@@ -159,6 +190,7 @@ class UdpReplicaTest {
         Throwable cause = leader.halted().transform(r -> Future.succeededFuture(r.cause()))
                 .await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         assertThat(cause).hasMessage("invariant violated: test");
+        assertThat(paths.get(before.leader()).closed).as("the kernel path stopped with the replica, not at process exit").isTrue();
         long receivedAtHalt = leader.stats().await(TIMEOUT_SECONDS, TimeUnit.SECONDS).datagramsIn();
         // The followers stop hearing the leader and move to a later view; the stopped replica hears nothing.
         UdpReplica follower = cluster.replicas.get((before.leader() + 1) % cluster.replicas.size());
@@ -207,6 +239,7 @@ class UdpReplicaTest {
         private final java.util.Queue<Message> recorded = new java.util.concurrent.ConcurrentLinkedQueue<>();
         private volatile RuntimeException failure;
         private volatile Runnable recordedReady;
+        volatile boolean closed;
 
         void record(Message message) {
             recorded.add(message);
@@ -224,7 +257,7 @@ class UdpReplicaTest {
         @Override public int broadcastCarrier(Message message) { return EACH_MEMBER; }
         @Override public boolean sentByKernel(Effects.Send send) { return false; }
         @Override public Map<String, Long> counters() { return Map.of("injecting.recorded", 0L); }
-        @Override public void close() {}
+        @Override public void close() { closed = true; }
 
         @Override
         public List<Message> drainRecorded(boolean beforeLogDecision) {
@@ -267,6 +300,66 @@ class UdpReplicaTest {
 
         private static Inet4Address loopback(int last) throws Exception {
             return (Inet4Address) InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) last});
+        }
+    }
+
+    /**
+     * A UDP relay in front of each member, on 127.0.0.31.., that passes every datagram on and drops
+     * the first Reply to each request: as a lossy link would, after the request took effect.
+     */
+    private static final class Relay {
+        private final List<DatagramSocket> sockets = new ArrayList<>();
+        private final Map<List<Long>, Boolean> replied = new ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.AtomicLong repliesDropped = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong requestsForwarded = new java.util.concurrent.atomic.AtomicLong();
+        private final int clusterId;
+        private volatile io.vertx.core.net.SocketAddress client;
+
+        private Relay(int clusterId) {
+            this.clusterId = clusterId;
+        }
+
+        static Relay start(Vertx vertx, ClusterConfig config) throws Exception {
+            Relay relay = new Relay((int) config.clusterId());
+            MessageCodec codec = config.codec();
+            for (int i = 0; i < config.memberCount(); i++) {
+                String member = config.members().get(i).getHostAddress();
+                DatagramSocket socket = vertx.createDatagramSocket(new DatagramSocketOptions().setReceiveBufferSize(1 << 16));
+                socket.handler(packet -> {
+                    if (packet.sender().host().equals(member) && packet.sender().port() == config.port()) {
+                        Message m;
+                        try {
+                            m = codec.decode(packet.data().getBytes());
+                        } catch (org.electrolab.protocol.WireException e) {
+                            throw new AssertionError("a member sent what does not decode", e);
+                        }
+                        if (m instanceof Reply r && relay.replied.putIfAbsent(List.of(r.clientId(), r.requestNumber()), true) == null) {
+                            relay.repliesDropped.incrementAndGet();
+                            return;
+                        }
+                        socket.send(packet.data(), relay.client.port(), relay.client.host());
+                    } else {
+                        relay.client = packet.sender();
+                        relay.requestsForwarded.incrementAndGet();
+                        socket.send(packet.data(), config.port(), member);
+                    }
+                });
+                socket.listen(0, "127.0.0." + (31 + i)).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                relay.sockets.add(socket);
+            }
+            return relay;
+        }
+
+        ClusterEndpoints endpoints() {
+            return new ClusterEndpoints(clusterId, sockets.stream().map(DatagramSocket::localAddress).toList());
+        }
+
+        long repliesDropped() {
+            return repliesDropped.get();
+        }
+
+        long requestsForwarded() {
+            return requestsForwarded.get();
         }
     }
 

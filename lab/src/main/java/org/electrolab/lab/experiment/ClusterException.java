@@ -1,8 +1,0 @@
-package org.electrolab.lab.experiment;
-
-/** A cluster step failed; the message is one line that ends up as a failed run's reason. */
-public final class ClusterException extends Exception {
-    public ClusterException(String message) {
-        super(message, null, false, false);
-    }
-}
