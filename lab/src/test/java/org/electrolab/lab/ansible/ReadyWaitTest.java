@@ -11,10 +11,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
-import org.electrolab.lab.cli.StatsFile;
 import org.electrolab.lab.watch.ClientStats;
 import org.electrolab.protocol.config.OffloadChoice;
 import org.electrolab.replica.core.Status;
+import org.electrolab.replica.node.StatsFile;
 import org.electrolab.replica.transport.ReplicaStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
