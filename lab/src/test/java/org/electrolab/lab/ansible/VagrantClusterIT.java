@@ -18,7 +18,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import org.electrolab.lab.experiment.ResultsCsv;
+import org.electrolab.lab.experiment.ResultsDir;
 import org.electrolab.lab.experiment.RunRow;
 import org.electrolab.lab.kernels.KernelPins;
 import org.electrolab.protocol.testing.RootRequirement;
@@ -47,12 +51,15 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 75, unit = TimeUnit.MINUTES)
 class VagrantClusterIT {
     static final String BOX = "debian13";
+    private static final String ALL = "tc-broadcast,fast-reply,quorum-prune";
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** Both in 198.18.0.0/15: the lab network (replicas at .11.., the client at .100) and vagrant-libvirt's management network. */
     static final String LAB_PREFIX = "198.18.58";
     static final String MANAGEMENT_NETWORK = "198.18.121.0/24";
     /** What made a 5-replica lab work in one emulated CPU (docs/kernels.md): light JVMs and a 200 ms tick. */
     static final String TCG_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:-UsePerfData -Xmx256m";
-    static final Duration KVM_PROBE_LIMIT = Duration.ofSeconds(20);
+    /** A KVM guest prints its kernel's banner about 2 s after GRUB's 1 s; a hanging one never does. */
+    static final Duration KVM_PROBE_LIMIT = Duration.ofSeconds(10);
     private static final DateTimeFormatter RESULTS_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss");
 
     @TempDir
@@ -87,6 +94,10 @@ class VagrantClusterIT {
         }
         Path out = Files.createDirectories(repo.resolve("lab/target/test-output/vms"));
         Files.writeString(out.resolve("timings.txt"), timings.table());
+        // Every command's output, with ansible's time per task: what a failure or a slow step needs.
+        if (Files.isRegularFile(temp.resolve("vms.log"))) {
+            Files.copy(temp.resolve("vms.log"), out.resolve("vms.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         System.out.println(timings.table());
     }
 
@@ -137,12 +148,29 @@ class VagrantClusterIT {
                 () -> electrolab(Duration.ofMinutes(30), "experiment", "run", matrix.toString(), "--inventory", inventory().toString(),
                         "--out", results.toString()));
         require(experiment);
-        verifyNative(onlyFile(results.resolve("ansible"), "-verify.log"), 3);
-        List<RunRow> rows = ResultsCsv.read(results.resolve("results.csv"));
+        assertThat(experiment.output()).contains("done: 2 runs ok, 0 failed, 0 skipped")
+                .contains("scenario.yml n3-all-r1: ok in", "verify.yml n3-all-r1: ok in", "experiment.yml n3-none-c2-r1: ok in")
+                .as("Ansible's whole output only in the logs").doesNotContain("PLAY RECAP");
+        ResultsDir layout = new ResultsDir(results);
+        // verify.yml once per size, with the size's first cell.
+        assertThat(layout.ansible().resolve("n3-none-r1-verify.log")).doesNotExist();
+        verifyNative(Files.readString(layout.ansible().resolve("n3-all-r1-verify.log")), 3);
+        List<RunRow> rows = ResultsCsv.read(layout.resultsCsv());
         assertThat(rows).extracting(RunRow::runId).containsExactly("n3-all-c2-r1", "n3-none-c2-r1");
-        assertThat(rows).allSatisfy(row -> assertThat(row.isOk()).as(row.runId() + " " + row.reason()).isTrue());
+        for (RunRow row : rows) {
+            assertThat(row.isOk()).as(row.runId() + " " + row.reason()).isTrue();
+            assertThat(row.figures().completed()).as(row.runId()).isPositive();
+            assertThat(layout.runJson(row.runId())).isRegularFile();
+            assertThat(layout.runIntervalLog(row.runId())).as("the client's interval log, fetched").isNotEmptyFile();
+        }
+        // The replicas loaded every offload through the systemd unit's command, and their stats came back.
+        JsonNode stats = JSON.readTree(layout.clusterLogs("n3-all", 1).resolve("replica-0.stats.json").toFile());
+        assertThat(stats.path("offloadsLoaded").asText()).as("replica 0's stats:\n%s", stats).isEqualTo(ALL);
+        JsonNode environment = JSON.readTree(layout.environment().toFile());
+        assertThat(environment.path("status").asText()).isEqualTo("complete");
+        assertThat(environment.path("hosts").path("replica1").asText()).as("environment.json's kernel of replica1").isEqualTo(release());
         require(timings.time("electrolab report", () -> electrolab(Duration.ofMinutes(5), "report", results.toString())));
-        assertThat(Files.readString(results.resolve("report.md"))).contains("n3-none-c2").contains("n3-all-c2");
+        assertThat(Files.readString(layout.report())).contains("| n3-none-c2 |").contains("| n3-all-c2 |");
 
         if (full) switchToFiveAndKillTheLeader();
 
@@ -181,15 +209,6 @@ class VagrantClusterIT {
                     .contains("tc-broadcast,fast-reply,quorum-prune / ").contains(" (driver) ").contains("tc_broadcast").endsWith(" ok");
         }
         assertThat(rows.getLast()).startsWith("- client").endsWith(" ok");
-    }
-
-    /** The one file in {@code dir} whose name ends in {@code suffix}, read. */
-    private static String onlyFile(Path dir, String suffix) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            List<Path> matching = files.filter(f -> f.getFileName().toString().endsWith(suffix)).toList();
-            assertThat(matching).as("files *%s in %s", suffix, dir).hasSize(1);
-            return Files.readString(matching.getFirst());
-        }
     }
 
     private String release() {
@@ -361,6 +380,10 @@ class VagrantClusterIT {
         Files.copy(temp.resolve("vms.log"), out.resolve("vms.log"));
         Files.writeString(out.resolve("timings.txt"), timings.table());
         for (String file : List.of("results.csv", "report.md")) Files.copy(results.resolve(file), out.resolve(file));
+        Path playbooks = Files.createDirectories(out.resolve("ansible"));
+        try (Stream<Path> logs = Files.list(results.resolve("ansible"))) {
+            for (Path log : logs.filter(Files::isRegularFile).toList()) Files.copy(log, playbooks.resolve(log.getFileName()));
+        }
     }
 
     private static void deleteTree(Path root) throws IOException {
