@@ -10,8 +10,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+
+import org.electrolab.lab.netns.Processes;
 
 /**
  * libvirtd, virtlogd, their networks, dnsmasq and every VM NIC inside a network namespace made
@@ -169,24 +170,16 @@ final class LibvirtNamespace implements AutoCloseable {
     private void stopEverythingInTheNetns() throws IOException, InterruptedException {
         Tools.Run pids = Tools.run(Path.of("/"), Map.of(), Duration.ofSeconds(30), List.of("ip", "netns", "pids", netns));
         if (pids.exitCode() != 0) return;
-        for (String pid : pids.output().lines().map(String::strip).filter(p -> p.matches("\\d+")).toList()) {
-            ProcessHandle.of(Long.parseLong(pid)).ifPresent(process -> {
-                process.destroy();
-                process.onExit().completeOnTimeout(null, 10, TimeUnit.SECONDS).join();
-                if (process.isAlive()) process.destroyForcibly();
-            });
-        }
+        Processes.stop(pids.output().lines().map(String::strip).filter(p -> p.matches("\\d+"))
+                .flatMap(p -> ProcessHandle.of(Long.parseLong(p)).stream()).toList());
     }
 
+    /** Stops the daemon whose plain pid {@code pidFile} holds (libvirt's own pid files), and its children. */
     private static void stop(Path pidFile) throws IOException {
         if (!Files.isRegularFile(pidFile)) return;
         String pid = Files.readString(pidFile).strip();
         if (!pid.matches("\\d+")) return;
-        ProcessHandle.of(Long.parseLong(pid)).ifPresent(process -> {
-            process.destroy();
-            process.onExit().completeOnTimeout(null, 15, TimeUnit.SECONDS).join();
-            if (process.isAlive()) process.destroyForcibly();
-        });
+        Processes.stop(ProcessHandle.of(Long.parseLong(pid)).stream().toList());
     }
 
     private static void deleteTree(Path root) throws IOException {
